@@ -1,0 +1,204 @@
+# eich.bash: eich's hook for bash 3.2 to 5.2.
+#
+# Load it with:  eval "$(eich init bash)"   (in ~/.bashrc)
+#
+# Before a command that looks like an EC2 Instance Connect login
+# (`aws ... ec2-instance-connect ssh ...`, `mssh`, or one of the extra command
+# names from eich's config) the hook runs `eich hook pre`, which prunes stale
+# keys from the ssh agent; after it, `eich hook post`. While such a command
+# runs, EICH_EIC=1 is exported (see `eich ssh-config`). Every other command
+# costs only a pattern test in the shell itself: no fork, no subshell.
+#
+# Mechanism, first match wins:
+#   - ble.sh loaded: blehook PREEXEC / PRECMD;
+#   - bash-preexec loaded: preexec_functions / precmd_functions;
+#   - otherwise its own: a DEBUG trap (chained in front of any existing one)
+#     tests $BASH_COMMAND, the simple command about to run with aliases
+#     expanded; it is armed by PS0 (bash >= 4.4) or by the end of
+#     PROMPT_COMMAND (older bash) and disarmed by the first PROMPT_COMMAND
+#     entry, so commands run by PROMPT_COMMAND, completion or `bind -x` never
+#     reach eich. $? and $_ are preserved.
+# Loading it twice changes nothing.
+
+# Not armed while this script itself runs (the trap may already be there).
+_eich_armed=
+# Filled in by `eich init bash`.
+# shellcheck disable=SC2016 # a literal path, quoted by eich init
+_eich_bin=@EICH_BIN@
+_eich_extra=(@EICH_EXTRA@)
+_eich_empty=
+
+# _eich_match TEXT: true when TEXT may be an EIC command. Pattern tests only.
+_eich_match() {
+	case $1 in
+	*ec2-instance-connect* | *mssh*) return 0 ;;
+	esac
+	[ "${#_eich_extra[@]}" -gt 0 ] || return 1
+	local n
+	for n in "${_eich_extra[@]}"; do
+		case " $1 " in
+		*[!A-Za-z0-9_.+-]"$n"[!A-Za-z0-9_.+-]*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# _eich_usable: true when the binary can be run; otherwise says so once.
+_eich_usable() {
+	[ -f "$_eich_bin" ] && [ -x "$_eich_bin" ] && return 0
+	if [ -z "${_eich_warned-}" ]; then
+		_eich_warned=1
+		printf 'eich: %s not found or not executable; hook inactive (remove the eich line from ~/.bashrc)\n' "$_eich_bin" >&2
+	fi
+	return 1
+}
+
+# _eich_pre TEXT STATUS: runs `eich hook pre` for an EIC-looking command.
+_eich_pre() {
+	if [ -n "${_eich_active-}" ]; then
+		# A second EIC command on the same line: close the first one.
+		_eich_post "${2-0}"
+	fi
+	_eich_usable || return 0
+	if "$_eich_bin" hook pre --shell bash --session "$$" <<<"$1"; then
+		export EICH_EIC=1
+		_eich_active=1
+	fi
+	return 0
+}
+
+# _eich_post STATUS: runs `eich hook post` after an EIC command.
+_eich_post() {
+	_eich_active=
+	unset EICH_EIC
+	if [ -f "$_eich_bin" ] && [ -x "$_eich_bin" ]; then
+		"$_eich_bin" hook post --shell bash --session "$$" --status "${1-0}" </dev/null
+	fi
+	return 0
+}
+
+# _eich_debug STATUS LASTARG: the DEBUG trap. Returns STATUS, and its last
+# argument restores $_ for whatever runs next (a chained trap, the command).
+_eich_debug() {
+	if [ -n "${_eich_armed-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
+		if _eich_match "$BASH_COMMAND"; then
+			_eich_pre "$BASH_COMMAND" "$1"
+		fi
+	fi
+	return "$1"
+}
+
+# _eich_precmd LASTARG: first PROMPT_COMMAND entry: disarm, close an EIC command.
+_eich_precmd() {
+	local s=$?
+	_eich_armed=
+	if [ -n "${_eich_active-}" ]; then
+		_eich_post "$s"
+	fi
+	return "$s"
+}
+
+# _eich_arm LASTARG: last PROMPT_COMMAND entry on bash < 4.4 (no PS0).
+_eich_arm() {
+	local s=$?
+	_eich_armed=1
+	return "$s"
+}
+
+# _eich_hook_preexec LINE / _eich_hook_precmd: for bash-preexec and ble.sh,
+# which hand over the whole command line.
+_eich_hook_preexec() {
+	if _eich_match "${1-}"; then
+		_eich_pre "$1" 0
+	fi
+}
+_eich_hook_precmd() {
+	local s=$?
+	if [ -n "${_eich_active-}" ]; then
+		_eich_post "$s"
+	fi
+	return "$s"
+}
+
+# _eich_grab_trap -- CMD DEBUG: receives `trap -p DEBUG` output, unquoted by eval.
+_eich_grab_trap() {
+	_eich_prev_trap=${2-}
+}
+
+# _eich_install TRAP: installs the hook once, with the best mechanism
+# available; TRAP is what `trap -p DEBUG` printed at the top level.
+_eich_install() {
+	local f
+	if [ -n "${BLE_VERSION-}" ] && declare -F blehook >/dev/null; then
+		blehook PREEXEC!=_eich_hook_preexec
+		blehook PRECMD!=_eich_hook_precmd
+		return 0
+	fi
+	if [ -n "${bash_preexec_imported-}${__bp_imported-}" ]; then
+		for f in ${preexec_functions[@]+"${preexec_functions[@]}"}; do
+			[ "$f" = _eich_hook_preexec ] && return 0
+		done
+		preexec_functions+=(_eich_hook_preexec)
+		precmd_functions+=(_eich_hook_precmd)
+		return 0
+	fi
+
+	# Own mechanism. The DEBUG trap: ours first, then the one already there.
+	local t=${1-}
+	case $t in
+	*_eich_debug*) ;;
+	*)
+		_eich_prev_trap=
+		if [ -n "$t" ]; then
+			eval "_eich_grab_trap ${t#trap }"
+		fi
+		# shellcheck disable=SC2016 # expanded when the trap runs
+		trap -- '_eich_debug "$?" "$_"'"${_eich_prev_trap:+
+$_eich_prev_trap}" DEBUG
+		;;
+	esac
+
+	# PROMPT_COMMAND (a string, or element 0 of the bash >= 5.1 array): ours first.
+	case ${PROMPT_COMMAND-} in
+	*_eich_precmd*) ;;
+	*)
+		# shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
+		PROMPT_COMMAND='_eich_precmd "$_"'"${PROMPT_COMMAND:+
+$PROMPT_COMMAND}"
+		;;
+	esac
+
+	# Arming: PS0 (expanded after a line is read, before it runs) where bash
+	# has it, with an arithmetic side effect instead of a fork; else the end
+	# of PROMPT_COMMAND.
+	if [ "${BASH_VERSINFO[0]}" -gt 4 ] || { [ "${BASH_VERSINFO[0]}" -eq 4 ] && [ "${BASH_VERSINFO[1]}" -ge 4 ]; }; then
+		case ${PS0-} in
+		*_eich_armed*) ;;
+		*)
+			# shellcheck disable=SC2016 # expanded by bash each time it shows PS0
+			PS0=${PS0-}'${_eich_empty:$((_eich_armed=1)):0}'
+			;;
+		esac
+	else
+		case $PROMPT_COMMAND in
+		*_eich_arm\ *) ;;
+		*)
+			# shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
+			PROMPT_COMMAND=$PROMPT_COMMAND'
+_eich_arm "$_"'
+			;;
+		esac
+	fi
+}
+
+# `trap -p DEBUG` sees the trap only at the top level (functions and command
+# substitutions do not inherit it), so it is read back through a file, once.
+_eich_t=
+_eich_tf=$(mktemp "${TMPDIR:-/tmp}/eich.XXXXXX") || _eich_tf=
+if [ -n "$_eich_tf" ]; then
+	trap -p DEBUG >"$_eich_tf"
+	IFS= read -r -d '' _eich_t <"$_eich_tf"
+	rm -f -- "$_eich_tf"
+fi
+_eich_install "$_eich_t"
+unset _eich_t _eich_tf
