@@ -1,0 +1,133 @@
+package cmdline
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestIsEIC(t *testing.T) {
+	extra := []string{"eic", "jump-box"}
+	cases := []struct {
+		line string
+		want bool
+	}{
+		// positives
+		{"aws ec2-instance-connect ssh --instance-id i-0123456789abcdef0", true},
+		{"aws ec2-instance-connect ssh --instance-id i-1 --os-user ec2-user", true},
+		{"aws --profile prod --region eu-west-1 ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws ec2-instance-connect ssh --instance-id i-1 --profile prod --region us-east-1", true},
+		{"aws --debug ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws --profile=prod ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws ec2-instance-connect --region eu-west-1 ssh --instance-id i-1", true},
+		{"aws --output json --no-cli-pager ec2-instance-connect ssh --instance-id i-1", true},
+		{"command aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"builtin aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"exec aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"sudo -E aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"sudo -u admin aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"AWS_PROFILE=prod aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"AWS_PROFILE=prod AWS_REGION=eu-west-1 aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"env AWS_PROFILE=prod aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"env -i PATH=/usr/bin aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"/usr/local/bin/aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"~/.local/bin/aws ec2-instance-connect ssh --instance-id i-1", true},
+		{`"/opt/aws cli/aws" ec2-instance-connect ssh --instance-id i-1`, true},
+		{"'aws' 'ec2-instance-connect' \"ssh\" --instance-id i-1", true},
+		{`a\ws ec2-instance-connect ssh --instance-id i-1`, true},
+		{"cd /tmp && aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"true; aws ec2-instance-connect ssh --instance-id i-1; echo done", true},
+		{"false || aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws ec2-instance-connect ssh --instance-id i-1 | tee /tmp/log", true},
+		{"aws ec2-instance-connect ssh --instance-id i-1 2>&1 >/tmp/log", true},
+		{"time aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"nohup aws ec2-instance-connect ssh --instance-id i-1 &", true},
+		{"( aws ec2-instance-connect ssh --instance-id i-1 )", true},
+		{"{ aws ec2-instance-connect ssh --instance-id i-1; }", true},
+		{"if true; then aws ec2-instance-connect ssh --instance-id i-1; fi", true},
+		{"for i in 1 2; do aws ec2-instance-connect ssh --instance-id i-$i; done", true},
+		{"aws-vault exec prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault exec --duration 1h prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"echo $(aws ec2-instance-connect ssh --instance-id i-1)", true},
+		{"caffeinate -i aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws ec2-instance-connect ssh \\\n  --instance-id i-1", true},
+		{"mssh ec2-user@i-0123456789abcdef0", true},
+		{"/usr/local/bin/mssh i-1", true},
+		{"eic i-0123456789abcdef0", true},
+		{"AWS_PROFILE=x jump-box web-1", true},
+		// negatives
+		{"", false},
+		{"ls -la", false},
+		{"aws ec2 describe-instances", false},
+		{"aws ec2-instance-connect send-ssh-public-key --instance-id i-1", false},
+		{"aws ec2-instance-connect open-tunnel --instance-id i-1", false},
+		{"aws ssm start-session --target i-1", false},
+		{"echo aws ec2-instance-connect ssh", false},
+		{"git commit -m \"aws ec2-instance-connect ssh\"", false},
+		{"git commit -m 'fix: aws ec2-instance-connect ssh; now works'", false},
+		{"grep -r ec2-instance-connect .", false},
+		{"man aws ec2-instance-connect ssh", false},
+		{"command -v aws ec2-instance-connect ssh", false},
+		{"vim mssh.conf", false},
+		{"cat ~/notes/mssh", false},
+		{"# aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"ls # aws ec2-instance-connect ssh", false},
+		{"aws-vault list", false},
+		{"aws ec2-instance-connect", false},
+		{"aws s3 cp ec2-instance-connect ssh", false},
+		{"ssh ec2-user@host", false},
+		{"epic i-1", false},
+		{"echo eic", false},
+		{"printf '%s' \"$(echo aws ec2-instance-connect ssh)\"", false},
+	}
+	for _, c := range cases {
+		if got := IsEIC(c.line, extra); got != c.want {
+			t.Errorf("IsEIC(%q) = %v, want %v", c.line, got, c.want)
+		}
+	}
+}
+
+func TestIsEICHostileInput(t *testing.T) {
+	long := strings.Repeat("a ", 2<<20) + "aws ec2-instance-connect ssh"
+	if IsEIC(long, nil) {
+		t.Error("text past MaxLine must be ignored")
+	}
+	for _, line := range []string{
+		"\"unterminated aws ec2-instance-connect ssh",
+		"'unterminated",
+		"$'\\",
+		"\\",
+		"aws ec2-instance-connect ssh \xff\xfe",
+		"$((((((",
+		">>>>> <<<<< &&&&& ||||| ;;;;;",
+	} {
+		IsEIC(line, []string{"x"}) // must not panic
+	}
+}
+
+func TestNonEICLineDoesNotAllocate(t *testing.T) {
+	allocs := testing.AllocsPerRun(100, func() {
+		IsEIC("git status --short && make -j4 test", []string{"eic"})
+	})
+	if allocs != 0 {
+		t.Errorf("non-EIC line allocated %v times", allocs)
+	}
+}
+
+func FuzzIsEIC(f *testing.F) {
+	for _, s := range []string{
+		"aws ec2-instance-connect ssh --instance-id i-1",
+		"AWS_PROFILE=x sudo -E /usr/bin/aws --debug ec2-instance-connect ssh",
+		"echo 'aws ec2-instance-connect ssh'",
+		"aws-vault exec p -- mssh i-1 2>&1 | tee x",
+		"$'aws' \"ec2-instance-connect\" s\\sh",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		extra := []string{"eic"}
+		// A complete command in front must not change the verdict.
+		if IsEIC(line, extra) != IsEIC("true; "+line, extra) && len(line) < MaxLine-6 {
+			t.Fatalf("verdict changed by a leading command: %q", line)
+		}
+	})
+}

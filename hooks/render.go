@@ -1,0 +1,90 @@
+package hooks
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/eich-dev/eich/hooks/keyclass"
+)
+
+// ANSI colours by class; used only when the caller says the output is a
+// terminal and NO_COLOR is not set.
+var classColor = map[keyclass.Class]string{
+	keyclass.User:        "",
+	keyclass.Protected:   "\x1b[32m", // green: safe
+	keyclass.EIC:         "\x1b[33m", // yellow: removable
+	keyclass.ExpiredCert: "\x1b[33m",
+	keyclass.Suspect:     "\x1b[35m", // magenta: removable as a last resort
+}
+
+func paint(s string, c keyclass.Class, color bool) string {
+	if !color || classColor[c] == "" {
+		return s
+	}
+	return classColor[c] + s + "\x1b[0m"
+}
+
+// printable keeps a comment from the agent from moving the cursor or
+// forging lines: control characters and invalid UTF-8 become '?'.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == unicode.ReplacementChar || unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// WriteList prints keys as a table, oldest first.
+func WriteList(w io.Writer, keys []Key, color bool) {
+	if len(keys) == 0 {
+		fmt.Fprintln(w, "the agent holds no keys")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tCLASS\tTYPE\tFINGERPRINT\tFIRST SEEN\tCOMMENT")
+	for _, k := range keys {
+		seen := k.FirstSeen
+		if seen == "" {
+			seen = "-"
+		}
+		comment := printable(k.Comment)
+		if comment == "" {
+			comment = "(none)"
+		}
+		// Pad before painting so that escape codes do not upset columns.
+		class := paint(fmt.Sprintf("%-12s", k.ClassName), k.Class, color)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", k.Position, class, k.Type, k.Fingerprint, seen, comment)
+	}
+	tw.Flush()
+}
+
+// WritePrune prints what a prune did or, in a dry run, would do.
+func WritePrune(w io.Writer, rep *Report, color bool) {
+	verb := "removed"
+	keys := rep.Removed
+	if rep.DryRun {
+		verb, keys = "would remove", rep.Planned
+	}
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s %s %s %s %s\n", verb, paint(k.ClassName, k.Class, color), k.Type, k.Fingerprint, printable(k.Comment))
+	}
+	for _, k := range rep.Kept {
+		fmt.Fprintf(w, "agent kept %s %s (it refused or only said it removed it)\n", k.ClassName, k.Fingerprint)
+	}
+	if rep.Blocked != nil {
+		fmt.Fprintf(w, "removed nothing: %v\n", rep.Blocked)
+	}
+	fmt.Fprintf(w, "agent: %d → %d keys, MaxAuthTries %d", rep.Decision.Before, rep.After, rep.Limit)
+	if rep.InFlight > 0 {
+		fmt.Fprintf(w, ", %d EIC commands in flight", rep.InFlight)
+	}
+	if rep.Reachable() {
+		fmt.Fprintln(w, ": an EIC login's key will be tried in time")
+	} else {
+		fmt.Fprintln(w, ": an EIC login would still fail; see `eich doctor`")
+	}
+}

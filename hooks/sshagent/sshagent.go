@@ -1,0 +1,140 @@
+// Package sshagent talks to the user's ssh-agent with a deadline on every
+// call.
+//
+// It dials the socket itself, so that an agent which accepts the connection
+// and never answers costs at most the deadline, and it keeps the connection
+// in fully serialised mode (one request, one reply, no background reader).
+// Errors say what went wrong in terms a user can act on: no agent, an agent
+// that does not answer, or an agent that refused a request.
+package sshagent
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+)
+
+// DefaultTimeout bounds each agent call unless the user sets another.
+const DefaultTimeout = 500 * time.Millisecond
+
+// ErrNoAgent means there is no agent to talk to: SSH_AUTH_SOCK is unset,
+// dangling, not a socket, or nothing listens on it.
+var ErrNoAgent = errors.New("no ssh-agent")
+
+// ErrTimeout means the agent accepted the connection but did not answer
+// within the deadline.
+var ErrTimeout = errors.New("ssh-agent did not answer in time")
+
+// Agent is one connection to an agent. It is not safe for concurrent use.
+type Agent struct {
+	Socket  string
+	timeout time.Duration
+	conn    net.Conn
+	client  agent.ExtendedAgent
+}
+
+// serialConn hides Close from agent.NewClient, which then reads each reply
+// in the calling goroutine instead of starting a pipelining reader.
+type serialConn struct{ rw io.ReadWriter }
+
+func (c serialConn) Read(p []byte) (int, error)  { return c.rw.Read(p) }
+func (c serialConn) Write(p []byte) (int, error) { return c.rw.Write(p) }
+
+// Open connects to the agent at socket. An empty socket means
+// SSH_AUTH_SOCK. timeout bounds the dial and, separately, every later call.
+func Open(socket string, timeout time.Duration) (*Agent, error) {
+	if socket == "" {
+		socket = os.Getenv("SSH_AUTH_SOCK")
+	}
+	if socket == "" {
+		return nil, fmt.Errorf("%w: SSH_AUTH_SOCK is not set", ErrNoAgent)
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	fi, err := os.Stat(socket)
+	if err != nil {
+		return nil, fmt.Errorf("%w: SSH_AUTH_SOCK=%s: %v", ErrNoAgent, socket, shortErr(err))
+	}
+	if fi.Mode()&os.ModeSocket == 0 {
+		return nil, fmt.Errorf("%w: SSH_AUTH_SOCK=%s is not a socket", ErrNoAgent, socket)
+	}
+	conn, err := net.DialTimeout("unix", socket, timeout)
+	if err != nil {
+		if isTimeout(err) {
+			return nil, fmt.Errorf("%w (connect to %s after %v)", ErrTimeout, socket, timeout)
+		}
+		return nil, fmt.Errorf("%w: cannot connect to %s: %v", ErrNoAgent, socket, shortErr(err))
+	}
+	return &Agent{Socket: socket, timeout: timeout, conn: conn, client: agent.NewClient(serialConn{conn})}, nil
+}
+
+// Close closes the connection.
+func (a *Agent) Close() error { return a.conn.Close() }
+
+// List returns the agent's keys in agent order (oldest first for OpenSSH).
+// A locked OpenSSH agent lists no keys.
+func (a *Agent) List() ([]*agent.Key, error) {
+	a.arm()
+	keys, err := a.client.List()
+	if err != nil {
+		return nil, a.wrap("list keys", err)
+	}
+	return keys, nil
+}
+
+// Remove asks the agent to remove one key. Success only means the agent
+// said so; callers list again to see what really happened.
+func (a *Agent) Remove(key ssh.PublicKey) error {
+	a.arm()
+	if err := a.client.Remove(key); err != nil {
+		return a.wrap("remove key", err)
+	}
+	return nil
+}
+
+// Add adds a key, used by doctor's removal probe and by tests.
+func (a *Agent) Add(key agent.AddedKey) error {
+	a.arm()
+	if err := a.client.Add(key); err != nil {
+		return a.wrap("add key", err)
+	}
+	return nil
+}
+
+func (a *Agent) arm() { _ = a.conn.SetDeadline(time.Now().Add(a.timeout)) }
+
+func (a *Agent) wrap(what string, err error) error {
+	if isTimeout(err) {
+		return fmt.Errorf("%w (%s on %s, waited %v)", ErrTimeout, what, a.Socket, a.timeout)
+	}
+	return fmt.Errorf("ssh-agent %s: %s: %w", a.Socket, what, err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// shortErr drops the "stat PATH:" prefix that os errors repeat.
+func shortErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return shortErr(oe.Err)
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
+}

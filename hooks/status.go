@@ -1,0 +1,157 @@
+package hooks
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/sshagent"
+	"github.com/eich-dev/eich/hooks/state"
+)
+
+// Counts summarise the agent for a prompt.
+type Counts struct {
+	Keys         int  `json:"keys"`
+	Limit        int  `json:"limit"`
+	Stale        int  `json:"stale"`
+	EIC          int  `json:"eic"`
+	Suspect      int  `json:"suspect"`
+	ExpiredCerts int  `json:"expired_certs"`
+	User         int  `json:"user"`
+	Protected    int  `json:"protected"`
+	NearLimit    bool `json:"near_limit"` // the next EIC command would prune
+	TimedOut     bool `json:"timed_out"`  // the agent did not answer in time
+}
+
+// DefaultStatusFormat is what `eich status` prints without --format.
+const DefaultStatusFormat = "eic {keys}/{limit}{stale_note}"
+
+// Status counts the agent's keys by class. It returns nil when there is
+// no agent, and Counts with TimedOut when the agent does not answer. It
+// never writes state and never fails on the state's account.
+func Status(s *Settings) (*Counts, error) {
+	c := &Counts{Limit: s.Limit}
+	r, err := open(s, false)
+	if errors.Is(err, sshagent.ErrNoAgent) {
+		return nil, nil
+	}
+	if errors.Is(err, sshagent.ErrTimeout) {
+		c.TimedOut = true
+		return c, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	keys, err := r.inspect()
+	if errors.Is(err, sshagent.ErrTimeout) {
+		c.TimedOut = true
+		return c, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.count(keys)
+	return c, nil
+}
+
+func (c *Counts) count(keys []Key) {
+	c.Keys = len(keys)
+	for _, k := range keys {
+		switch k.Class {
+		case keyclass.EIC:
+			c.EIC++
+		case keyclass.Suspect:
+			c.Suspect++
+		case keyclass.ExpiredCert:
+			c.ExpiredCerts++
+		case keyclass.Protected:
+			c.Protected++
+		default:
+			c.User++
+		}
+		if k.Class.Stale() {
+			c.Stale++
+		}
+	}
+	c.NearLimit = c.Keys >= c.Limit-1
+}
+
+// Format fills a status format: {keys} {limit} {stale} {eic} {suspect}
+// {certs} {user} {protected}, and {stale_note}, which is " ·N stale" when
+// N > 0 and empty otherwise. A timed-out agent prints "eic ?".
+func (c *Counts) Format(format string) string {
+	if c.TimedOut {
+		return "eic ?"
+	}
+	note := ""
+	if c.Stale > 0 {
+		note = " ·" + strconv.Itoa(c.Stale) + " stale"
+	}
+	return strings.NewReplacer(
+		"{keys}", strconv.Itoa(c.Keys), "{limit}", strconv.Itoa(c.Limit),
+		"{stale}", strconv.Itoa(c.Stale), "{eic}", strconv.Itoa(c.EIC),
+		"{suspect}", strconv.Itoa(c.Suspect), "{certs}", strconv.Itoa(c.ExpiredCerts),
+		"{user}", strconv.Itoa(c.User), "{protected}", strconv.Itoa(c.Protected),
+		"{stale_note}", note,
+	).Replace(format)
+}
+
+// Protect adds fingerprints to the protect list, or with remove set takes
+// them off. It returns the list as it is afterwards.
+func Protect(s *Settings, fps []string, remove bool) ([]string, error) {
+	for _, fp := range fps {
+		if !state.ValidFingerprint(fp) {
+			return nil, fmt.Errorf("%.60q is not a SHA256 fingerprint (as `ssh-add -l` or `eich list` print it: SHA256: and 43 characters)", fp)
+		}
+	}
+	path, err := s.stateDir()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := state.Open(path, true)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := dir.Lock(s.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	list, err := dir.Protected()
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for _, fp := range list {
+		set[fp] = true
+	}
+	for _, fp := range fps {
+		set[fp] = !remove
+	}
+	var out []string
+	for fp, on := range set {
+		if on {
+			out = append(out, fp)
+		}
+	}
+	if err := dir.SetProtected(out); err != nil {
+		return nil, err
+	}
+	return dir.Protected()
+}
+
+// Log returns the removal log text, oldest first.
+func Log(s *Settings) ([]byte, error) {
+	path, err := s.stateDir()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := state.Open(path, false)
+	if err != nil {
+		return nil, err
+	}
+	return dir.ReadLog()
+}

@@ -1,0 +1,361 @@
+// Command eich keeps `aws ec2-instance-connect ssh` working: before an EC2
+// Instance Connect login it removes the stale throw-away keys that would
+// otherwise fill ssh-agent and end the login with "Too many authentication
+// failures", and never the user's own keys.
+//
+// This file is the command-line wiring only; the work is in package hooks
+// and the shell scripts in package shells.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
+
+	"github.com/eich-dev/eich/hooks"
+	"github.com/eich-dev/eich/hooks/cmdline"
+	"github.com/eich-dev/eich/hooks/config"
+	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/hooks/sshagent"
+	"github.com/eich-dev/eich/hooks/state"
+	"github.com/eich-dev/eich/shells"
+)
+
+// Set by the release build: -ldflags "-X main.version=… -X main.commit=…".
+var (
+	version = "dev"
+	commit  = "none"
+)
+
+const exitHelp = `EXIT STATUS:
+   0  success
+   1  prune: the agent is still at or over the limit; hook pre: not an EIC command
+   2  error (bad flag or value, no agent for list/prune/doctor, unreadable state)`
+
+func main() {
+	app := newApp()
+	err := app.Run(os.Args)
+	var exit cli.ExitCoder
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		if msg := exit.Error(); msg != "" {
+			fmt.Fprintf(os.Stderr, "eich: %s\n", msg)
+		}
+		os.Exit(exit.ExitCode())
+	default:
+		fmt.Fprintf(os.Stderr, "eich: %v\n", err)
+		os.Exit(2)
+	}
+}
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:                 "eich",
+		Usage:                "keep ssh-agent free of stale EC2 Instance Connect keys",
+		Version:              version + " (" + commit + ")",
+		Description:          "Add `eval \"$(eich init zsh)\"` (or bash; fish: `eich init fish | source`) to your shell's rc file.\n\n" + exitHelp,
+		EnableBashCompletion: true,
+		HideHelpCommand:      true,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "max-auth-tries", Value: 6, EnvVars: []string{"EICH_MAX_AUTH_TRIES"}, Usage: "sshd's MaxAuthTries on your instances (config: max_auth_tries)"},
+			&cli.StringFlag{Name: "mode", Value: "auto", EnvVars: []string{"EICH_MODE"}, Usage: "auto, always or off (config: mode)"},
+			&cli.DurationFlag{Name: "agent-timeout", Value: sshagent.DefaultTimeout, EnvVars: []string{"EICH_AGENT_TIMEOUT"}, Usage: "deadline for each ssh-agent call (config: agent_timeout)"},
+			&cli.DurationFlag{Name: "lock-wait", Value: state.DefaultLockWait, EnvVars: []string{"EICH_LOCK_WAIT"}, Usage: "how long to wait for another eich's lock (config: lock_wait)"},
+			&cli.StringFlag{Name: "config", EnvVars: []string{"EICH_CONFIG"}, Usage: "config file (default $XDG_CONFIG_HOME/eich/config)"},
+			&cli.BoolFlag{Name: "quiet", EnvVars: []string{"EICH_QUIET"}, Usage: "no success line from the shell hooks"},
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once
+		Commands: []*cli.Command{
+			{
+				Name:  "status",
+				Usage: "print a short prompt segment, e.g. `eic 5/6 ·3 stale` (nothing without an agent)",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "format", Value: hooks.DefaultStatusFormat, Usage: "placeholders {keys} {limit} {stale} {stale_note} {eic} {suspect} {certs} {user} {protected}"},
+					&cli.BoolFlag{Name: "json", Usage: "print the counts as JSON"},
+				},
+				Action: withSettings(cmdStatus),
+			},
+			{
+				Name:   "list",
+				Usage:  "list the agent's keys, oldest first, with eich's class for each",
+				Flags:  []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
+				Action: withSettings(cmdList),
+			},
+			{
+				Name:  "prune",
+				Usage: "remove stale keys now, as the pre-command hook would",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show what would be removed"},
+					&cli.BoolFlag{Name: "all-stale", Usage: "remove every stale key whatever the count"},
+				},
+				Action: withSettings(cmdPrune),
+			},
+			{
+				Name:      "protect",
+				Usage:     "never remove these keys (fingerprints as `eich list` prints them)",
+				ArgsUsage: "FINGERPRINT…",
+				Action:    withSettings(func(c *cli.Context, s *hooks.Settings) error { return cmdProtect(c, s, false) }),
+			},
+			{
+				Name:      "unprotect",
+				Usage:     "take keys off the protect list",
+				ArgsUsage: "FINGERPRINT…",
+				Action:    withSettings(func(c *cli.Context, s *hooks.Settings) error { return cmdProtect(c, s, true) }),
+			},
+			{
+				Name:   "log",
+				Usage:  "show every key eich has removed",
+				Action: withSettings(cmdLog),
+			},
+			{
+				Name:   "doctor",
+				Usage:  "check the agent, the limit and your ssh config, and print the fix for your set-up",
+				Flags:  []cli.Flag{&cli.StringFlag{Name: "host", Value: "ec2-instance", Usage: "host to ask `ssh -G` about (an instance's address)"}},
+				Action: withSettings(cmdDoctor),
+			},
+			{
+				Name:      "init",
+				Usage:     "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
+				ArgsUsage: "zsh|bash|fish",
+				Action:    withSettings(cmdInit),
+			},
+			{
+				Name:   "ssh-config",
+				Usage:  "print an ssh config block that applies only to EIC logins (put it at the top of ~/.ssh/config)",
+				Action: func(*cli.Context) error { fmt.Print(shells.SSHConfig()); return nil },
+			},
+			{
+				Name:   "hook",
+				Usage:  "entry points for the shell hooks",
+				Hidden: true,
+				Subcommands: []*cli.Command{
+					{
+						Name:  "pre",
+						Usage: "before a command line (read from stdin); exit 0 if it is an EIC command, 1 if not",
+						Flags: []cli.Flag{
+							&cli.StringFlag{Name: "shell"},
+							&cli.StringFlag{Name: "session", Usage: "the shell's pid"},
+						},
+						Action: withSettings(cmdHookPre),
+					},
+					{
+						Name:  "post",
+						Usage: "after an EIC command",
+						Flags: []cli.Flag{
+							&cli.StringFlag{Name: "shell"},
+							&cli.StringFlag{Name: "session"},
+							&cli.IntFlag{Name: "status"},
+						},
+						Action: withSettings(func(c *cli.Context, s *hooks.Settings) error {
+							hooks.Post(s, c.String("session"))
+							return nil
+						}),
+					},
+				},
+			},
+		},
+	}
+}
+
+// withSettings resolves flags, environment and config file (in that
+// order of precedence) before running a command.
+func withSettings(action func(*cli.Context, *hooks.Settings) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		s, err := settings(c)
+		if err != nil {
+			return err
+		}
+		return action(c, s)
+	}
+}
+
+func settings(c *cli.Context) (*hooks.Settings, error) {
+	path := c.String("config")
+	if path == "" {
+		var err error
+		if path, err = config.DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &hooks.Settings{
+		Limit:         c.Int("max-auth-tries"),
+		AgentTimeout:  c.Duration("agent-timeout"),
+		LockWait:      c.Duration("lock-wait"),
+		Protect:       cfg.Protect,
+		ExtraCommands: cfg.ExtraCommands,
+		Quiet:         c.Bool("quiet"),
+	}
+	mode := c.String("mode")
+	if !c.IsSet("max-auth-tries") && cfg.MaxAuthTries != 0 {
+		s.Limit = cfg.MaxAuthTries
+	}
+	if !c.IsSet("mode") && cfg.Mode != "" {
+		mode = cfg.Mode
+	}
+	if !c.IsSet("agent-timeout") && cfg.AgentTimeout != 0 {
+		s.AgentTimeout = cfg.AgentTimeout
+	}
+	if !c.IsSet("lock-wait") && cfg.LockWait != 0 {
+		s.LockWait = cfg.LockWait
+	}
+	if s.Mode, err = policy.ParseMode(mode); err != nil {
+		return nil, err
+	}
+	if _, err := config.ParseMaxAuthTries(fmt.Sprint(s.Limit)); err != nil {
+		return nil, err
+	}
+	if _, err := config.ParseTimeout(s.AgentTimeout.String()); err != nil {
+		return nil, fmt.Errorf("agent-timeout: %v", err)
+	}
+	if s.LockWait < 0 || s.LockWait > time.Minute {
+		return nil, fmt.Errorf("lock-wait: want a duration from 0s to 1m, got %v", s.LockWait)
+	}
+	return s, nil
+}
+
+func cmdStatus(c *cli.Context, s *hooks.Settings) error {
+	counts, err := hooks.Status(s)
+	if err != nil || counts == nil {
+		return nil // a prompt segment stays quiet
+	}
+	if c.Bool("json") {
+		return printJSON(counts)
+	}
+	fmt.Println(counts.Format(c.String("format")))
+	return nil
+}
+
+func cmdList(c *cli.Context, s *hooks.Settings) error {
+	keys, notes, err := hooks.List(s)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(os.Stderr, "eich: %s\n", n)
+	}
+	if c.Bool("json") {
+		if keys == nil {
+			keys = []hooks.Key{}
+		}
+		return printJSON(keys)
+	}
+	hooks.WriteList(os.Stdout, keys, useColor(os.Stdout))
+	return nil
+}
+
+func cmdPrune(c *cli.Context, s *hooks.Settings) error {
+	rep, err := hooks.Prune(s, c.Bool("dry-run"), c.Bool("all-stale"))
+	if err != nil {
+		return err
+	}
+	hooks.WritePrune(os.Stdout, rep, useColor(os.Stdout))
+	for _, n := range rep.Notes {
+		fmt.Fprintf(os.Stderr, "eich: %s\n", n)
+	}
+	if !rep.Reachable() {
+		return cli.Exit("", 1)
+	}
+	return nil
+}
+
+func cmdProtect(c *cli.Context, s *hooks.Settings, remove bool) error {
+	if c.NArg() == 0 {
+		return errors.New("give one or more fingerprints, e.g. SHA256:… as `eich list` prints them")
+	}
+	list, err := hooks.Protect(s, c.Args().Slice(), remove)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("protected keys: %d\n", len(list))
+	for _, fp := range list {
+		fmt.Println("  " + fp)
+	}
+	return nil
+}
+
+func cmdLog(_ *cli.Context, s *hooks.Settings) error {
+	text, err := hooks.Log(s)
+	if err != nil {
+		return err
+	}
+	if len(text) == 0 {
+		fmt.Println("eich has removed no keys yet")
+	}
+	_, err = os.Stdout.Write(text)
+	return err
+}
+
+func cmdDoctor(c *cli.Context, s *hooks.Settings) error {
+	return hooks.Doctor(os.Stdout, s, c.String("host"), useColor(os.Stdout))
+}
+
+func cmdInit(c *cli.Context, s *hooks.Settings) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("init takes one shell name: zsh, bash or fish")
+	}
+	script, err := shells.Script(c.Args().First(), binaryPath(), s.ExtraCommands)
+	if err != nil {
+		return err
+	}
+	fmt.Print(script)
+	return nil
+}
+
+func cmdHookPre(c *cli.Context, s *hooks.Settings) error {
+	line, err := io.ReadAll(io.LimitReader(os.Stdin, cmdline.MaxLine))
+	if err != nil {
+		return fmt.Errorf("hook pre: read command line: %w", err)
+	}
+	if !hooks.Pre(s, c.String("session"), string(line)) {
+		return cli.Exit("", 1)
+	}
+	return nil
+}
+
+// binaryPath is what the shell hook runs: the eich found on PATH when it
+// is this very file, else this executable's own path.
+func binaryPath() string {
+	self, err := os.Executable()
+	if err == nil {
+		if resolved, err := filepath.EvalSymlinks(self); err == nil {
+			self = resolved
+		}
+	}
+	if onPath, err := exec.LookPath("eich"); err == nil {
+		a, errA := os.Stat(onPath)
+		b, errB := os.Stat(self)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			if abs, err := filepath.Abs(onPath); err == nil {
+				return abs
+			}
+		}
+	}
+	return self
+}
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// useColor is true on a terminal unless NO_COLOR is set (no-color.org).
+func useColor(f *os.File) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
