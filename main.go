@@ -26,6 +26,7 @@ import (
 	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
+	"github.com/eich-dev/eich/internal/completion"
 	"github.com/eich-dev/eich/shells"
 )
 
@@ -132,6 +133,30 @@ func newApp() *cli.App {
 				Name:   "ssh-config",
 				Usage:  "print an ssh config block that applies only to EIC logins (put it at the top of ~/.ssh/config)",
 				Action: func(*cli.Context) error { fmt.Print(shells.SSHConfig()); return nil },
+			},
+			{
+				Name:      "completion",
+				Usage:     "print shell completions: eich completion zsh|bash|fish",
+				ArgsUsage: "zsh|bash|fish",
+				Action: func(c *cli.Context) error {
+					script, err := completion.Script(c.App, c.Args().First())
+					if err == nil {
+						fmt.Print(script)
+					}
+					return err
+				},
+			},
+			{
+				Name:   "man",
+				Usage:  "print the man page (roff): eich man > eich.1",
+				Hidden: true,
+				Action: func(c *cli.Context) error {
+					page, err := completion.Man(c.App)
+					if err == nil {
+						fmt.Print(page)
+					}
+					return err
+				},
 			},
 			{
 				Name:   "hook",
