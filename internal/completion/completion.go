@@ -1,19 +1,173 @@
 // Package completion renders shell completion scripts and the man page
 // from eich's command definitions.
+//
+// The bash and zsh scripts are small and ask the binary itself: urfave/cli
+// answers `eich ARGS… --generate-bash-completion` with the commands or
+// flags that may come next (the app sets EnableBashCompletion), so they
+// never go stale. The fish script is generated from the same definitions by
+// urfave/cli. All three also offer the shell names after `init` and
+// `completion`, which take one positional argument.
 package completion
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
 
-// Script returns the completion script for shell (zsh, bash or fish).
-func Script(app *cli.App, shell string) (string, error) {
-	return "", fmt.Errorf("completion for %q: not implemented yet", shell)
+// Shells lists the shells Script supports.
+func Shells() []string {
+	return []string{"zsh", "bash", "fish"}
 }
 
-// Man returns the man page in roff.
-func Man(app *cli.App) (string, error) {
-	return app.ToMan()
+// shellArgCommands are the commands whose one argument is a shell name.
+var shellArgCommands = []string{"init", "completion"}
+
+// Script returns the completion script for shell (zsh, bash or fish).
+func Script(app *cli.App, shell string) (string, error) {
+	if app == nil || app.Name == "" {
+		return "", fmt.Errorf("completion for %q: no app", shell)
+	}
+	name := app.Name
+	switch shell {
+	case "bash":
+		return fill(bashScript, name), nil
+	case "zsh":
+		return fill(zshScript, name), nil
+	case "fish":
+		generated, err := app.ToFishCompletion()
+		if err != nil {
+			return "", fmt.Errorf("completion for fish: %w", err)
+		}
+		var b strings.Builder
+		b.WriteString(fill(fishHeader, name))
+		b.WriteString(tidyFish(generated))
+		b.WriteString(fill(fishShellArgs, name))
+		return b.String(), nil
+	case "":
+		return "", fmt.Errorf("completion takes one shell name: %s", strings.Join(Shells(), ", "))
+	default:
+		return "", fmt.Errorf("completion for %q: unknown shell, want one of %s", shell, strings.Join(Shells(), ", "))
+	}
 }
+
+// Man returns the man page (section 1) in roff.
+func Man(app *cli.App) (string, error) {
+	page, err := app.ToManWithSection(1)
+	if err != nil {
+		return "", fmt.Errorf("render man page: %w", err)
+	}
+	return page, nil
+}
+
+// tidyFish drops the repeated lines urfave/cli writes (help and version
+// flags twice) and its offer of a "help" subcommand where there is none.
+func tidyFish(generated string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	prevBlank := false
+	for _, line := range strings.Split(generated, "\n") {
+		blank := strings.TrimSpace(line) == ""
+		switch {
+		case blank && prevBlank:
+		case blank:
+			b.WriteString("\n")
+		case seen[line], strings.Contains(line, "-a 'help h'"), strings.Contains(line, "__fish_seen_subcommand_from help h"):
+		default:
+			seen[line] = true
+			b.WriteString(line + "\n")
+		}
+		prevBlank = blank
+	}
+	return b.String()
+}
+
+// fill substitutes the program name, the shell names and the commands that
+// take a shell name into a script template.
+func fill(tmpl, name string) string {
+	return strings.NewReplacer(
+		"@NAME@", name,
+		"@SHELLS@", strings.Join(Shells(), " "),
+		"@SHELL_CMDS_BAR@", strings.Join(shellArgCommands, "|"),
+		"@SHELL_CMDS@", strings.Join(shellArgCommands, " "),
+	).Replace(tmpl)
+}
+
+// bashScript: load with `eval "$(eich completion bash)"` or save it as
+// ~/.local/share/bash-completion/completions/eich.
+const bashScript = `# bash completion for @NAME@ (printed by ` + "`@NAME@ completion bash`" + `).
+# Load it with:  eval "$(@NAME@ completion bash)"   (in ~/.bashrc)
+# or save it as ~/.local/share/bash-completion/completions/@NAME@
+
+_@NAME@_complete() {
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	local prev=${COMP_WORDS[COMP_CWORD-1]}
+	local IFS=$'\n'
+	case $prev in
+	@SHELL_CMDS_BAR@)
+		# shellcheck disable=SC2207 # one word per line, IFS is a newline
+		COMPREPLY=($(compgen -W '@SHELLS@' -- "$cur"))
+		return 0
+		;;
+	esac
+	# Ask the binary: the words before the cursor, plus the current word
+	# when it is a flag so that only matching flags come back.
+	local -a args=("${COMP_WORDS[@]:1:COMP_CWORD-1}")
+	case $cur in
+	-*) args+=("$cur") ;;
+	esac
+	local answer
+	answer=$("${COMP_WORDS[0]}" "${args[@]}" --generate-bash-completion 2>/dev/null) || answer=
+	# shellcheck disable=SC2207 # one word per line, IFS is a newline
+	COMPREPLY=($(compgen -W "$answer" -- "$cur"))
+	return 0
+}
+complete -o default -F _@NAME@_complete @NAME@
+`
+
+// zshScript works both eval'ed and as an autoloaded _eich file in $fpath.
+const zshScript = `#compdef @NAME@
+# zsh completion for @NAME@ (printed by ` + "`@NAME@ completion zsh`" + `).
+# Load it with:  eval "$(@NAME@ completion zsh)"   (in ~/.zshrc, after compinit)
+# or save it as _@NAME@ in a directory of $fpath.
+
+_@NAME@() {
+	local cur=${words[CURRENT]}
+	local -a args answer
+	case ${words[CURRENT-1]} in
+	(@SHELL_CMDS_BAR@)
+		compadd -- @SHELLS@
+		return
+		;;
+	esac
+	# Ask the binary: the words before the cursor, plus the current word
+	# when it is a flag so that only matching flags come back.
+	args=("${(@)words[2,CURRENT-1]}")
+	[[ $cur == -* ]] && args+=("$cur")
+	answer=("${(@f)$("${words[1]}" "${(@)args}" --generate-bash-completion 2>/dev/null)}")
+	answer=("${(@)answer:#}")
+	if (( ${#answer} )); then
+		compadd -- "${(@)answer}"
+	else
+		_files
+	fi
+}
+
+if [[ ${funcstack[1]-} == _@NAME@ ]]; then
+	_@NAME@ "$@"
+elif (( ${+functions[compdef]} )); then
+	compdef _@NAME@ @NAME@
+else
+	print -ru2 -- "@NAME@: completion needs compinit: put 'autoload -Uz compinit && compinit' before it in ~/.zshrc"
+fi
+`
+
+const fishHeader = `# fish completion for @NAME@ (printed by ` + "`@NAME@ completion fish`" + `).
+# Save it as ~/.config/fish/completions/@NAME@.fish
+# or load it with:  @NAME@ completion fish | source
+
+`
+
+const fishShellArgs = `complete -c @NAME@ -f -n '__fish_seen_subcommand_from @SHELL_CMDS@' -a '@SHELLS@'
+`

@@ -1,0 +1,46 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/eich-dev/eich/internal/testbed"
+)
+
+// TestWithoutEichLoginsFail reproduces the failure eich exists for: with two
+// user keys in the agent and AddKeysToAgent yes, every EIC login leaves a
+// key behind, and within ten logins sshd refuses one with
+// "Too many authentication failures".
+func TestWithoutEichLoginsFail(t *testing.T) {
+	t.Parallel()
+	b := testbed.NewBed(t, built(t))
+	for try := 1; try <= 10; try++ {
+		cmd := exec.Command("aws", "ec2-instance-connect", "ssh", "--instance-id", "i-0123456789abcdef0")
+		cmd.Env = b.Env()
+		cmd.Path = b.Bin + "/aws"
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			if !strings.Contains(string(out), testbed.RemoteOutput) {
+				t.Fatalf("login %d succeeded without the remote command's output:\n%s", try, out)
+			}
+			continue
+		}
+		if try == 1 {
+			t.Fatalf("the first login, with only the two user keys in the agent, failed: %v\n%s", err, out)
+		}
+		if !strings.Contains(string(out), "Too many authentication failures") {
+			t.Fatalf("login %d failed, but not with sshd's \"Too many authentication failures\": %v\n%s", try, err, out)
+		}
+		t.Logf("login %d failed as expected: %s", try, strings.TrimSpace(string(out)))
+		t.Logf("agent keys:\n%s", b.Agent.Describe(t))
+		if !strings.Contains(b.SSHD.Log(), "Too many authentication failures") {
+			t.Errorf("sshd's log does not say \"Too many authentication failures\"")
+		}
+		if left := b.LeftoverKeyDirs(t); len(left) > 0 {
+			t.Errorf("the stand-in left its key dirs behind: %q", left)
+		}
+		return
+	}
+	t.Fatalf("ten EIC logins in a row succeeded without eich; agent keys:\n%s", b.Agent.Describe(t))
+}

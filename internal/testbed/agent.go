@@ -1,0 +1,136 @@
+package testbed
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+)
+
+// UserKeyComments are the comments of the two user keys every test agent
+// starts with.
+var UserKeyComments = []string{"alice@laptop", "alice@work"}
+
+// Agent is a running OpenSSH ssh-agent.
+type Agent struct {
+	Socket           string
+	UserFingerprints []string // SHA256 fingerprints of the two user keys
+}
+
+// StartAgent starts `ssh-agent -D -a SOCK`, adds two user keys with
+// comments (through ssh-add, as a user would), and stops it when the test
+// ends.
+func StartAgent(t testing.TB) *Agent {
+	t.Helper()
+	agentPath, add, keygen := Tool(t, "ssh-agent"), Tool(t, "ssh-add"), Tool(t, "ssh-keygen")
+	dir := ShortTempDir(t, "eich-agent")
+	a := &Agent{Socket: filepath.Join(dir, "agent.sock")}
+	cmd := exec.Command(agentPath, "-D", "-a", a.Socket)
+	var log lockedBuffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start ssh-agent: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	WaitFor(t, 10*time.Second, "ssh-agent's socket", func() bool {
+		c, err := net.Dial("unix", a.Socket)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}, log.String)
+	env := append(os.Environ(), "SSH_AUTH_SOCK="+a.Socket)
+	for i, comment := range UserKeyComments {
+		key := filepath.Join(dir, fmt.Sprintf("id_user%d", i+1))
+		run(t, nil, keygen, "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", key)
+		run(t, env, add, key)
+		fp := run(t, nil, keygen, "-l", "-E", "sha256", "-f", key+".pub")
+		a.UserFingerprints = append(a.UserFingerprints, strings.Fields(fp)[1])
+	}
+	return a
+}
+
+// Keys lists the agent's keys, oldest first.
+func (a *Agent) Keys(t testing.TB) []*agent.Key {
+	t.Helper()
+	conn, err := net.Dial("unix", a.Socket)
+	if err != nil {
+		t.Fatalf("dial agent: %v", err)
+	}
+	defer conn.Close()
+	keys, err := agent.NewClient(conn).List()
+	if err != nil {
+		t.Fatalf("list agent keys: %v", err)
+	}
+	return keys
+}
+
+// Fingerprints lists the SHA256 fingerprints of the agent's keys.
+func (a *Agent) Fingerprints(t testing.TB) []string {
+	t.Helper()
+	var fps []string
+	for _, k := range a.Keys(t) {
+		fps = append(fps, ssh.FingerprintSHA256(k))
+	}
+	return fps
+}
+
+// Describe lists the agent's keys for failure messages.
+func (a *Agent) Describe(t testing.TB) string {
+	t.Helper()
+	var b strings.Builder
+	for i, k := range a.Keys(t) {
+		fmt.Fprintf(&b, "  %d. %s %s %q\n", i+1, k.Format, ssh.FingerprintSHA256(k), k.Comment)
+	}
+	return b.String()
+}
+
+// AddStale adds n throw-away Ed25519 keys with empty comments, as EIC logins
+// leave behind.
+func (a *Agent) AddStale(t testing.TB, n int) {
+	t.Helper()
+	conn, err := net.Dial("unix", a.Socket)
+	if err != nil {
+		t.Fatalf("dial agent: %v", err)
+	}
+	defer conn.Close()
+	client := agent.NewClient(conn)
+	for i := 0; i < n; i++ {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := client.Add(agent.AddedKey{PrivateKey: priv}); err != nil {
+			t.Fatalf("add stale key: %v", err)
+		}
+	}
+}
+
+// HasUserKeys reports whether both user keys are still in the agent.
+func (a *Agent) HasUserKeys(t testing.TB) bool {
+	t.Helper()
+	have := map[string]bool{}
+	for _, fp := range a.Fingerprints(t) {
+		have[fp] = true
+	}
+	for _, fp := range a.UserFingerprints {
+		if !have[fp] {
+			return false
+		}
+	}
+	return true
+}

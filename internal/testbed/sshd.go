@@ -1,0 +1,172 @@
+package testbed
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// SSHDPath is the sshd the tests run; sshd must be started by absolute path.
+const SSHDPath = "/usr/sbin/sshd"
+
+// MaxAuthTries is the sshd limit the test bed uses (OpenSSH's default, and
+// Amazon Linux 2023's).
+const MaxAuthTries = 6
+
+// SSHD is a running OpenSSH server on 127.0.0.1.
+type SSHD struct {
+	Port           int
+	User           string // the user logins are for: the current user
+	AuthorizedKeys string // the only authorized_keys file; empty at start
+	HostKeyPub     string // "ssh-ed25519 AAAA…"
+	log            *lockedBuffer
+}
+
+// lockedBuffer collects sshd's log from its goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// StartSSHD starts sshd -D -e on a free port of 127.0.0.1 with its own host
+// key, MaxAuthTries 6 and an empty authorized_keys file; it is stopped when
+// the test ends, and its log is printed if the test failed.
+func StartSSHD(t testing.TB) *SSHD {
+	t.Helper()
+	if _, err := os.Stat(SSHDPath); err != nil {
+		t.Fatalf("end-to-end tests need %s (apt-get install openssh-server): %v", SSHDPath, err)
+	}
+	keygen := Tool(t, "ssh-keygen")
+	u, err := user.Current()
+	if err != nil {
+		t.Fatalf("current user: %v", err)
+	}
+	if os.Geteuid() == 0 {
+		// sshd running as root wants its privilege separation directory,
+		// which the Debian service would create.
+		if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
+			t.Fatalf("sshd privilege separation dir: %v", err)
+		}
+	}
+	dir := t.TempDir()
+	hostKey := filepath.Join(dir, "host_ed25519")
+	run(t, nil, keygen, "-q", "-t", "ed25519", "-N", "", "-C", "eich-testbed-host", "-f", hostKey)
+	pub, err := os.ReadFile(hostKey + ".pub")
+	if err != nil {
+		t.Fatalf("host key: %v", err)
+	}
+	s := &SSHD{
+		User:           u.Username,
+		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
+		HostKeyPub:     strings.Join(strings.Fields(string(pub))[:2], " "),
+	}
+	if err := os.WriteFile(s.AuthorizedKeys, nil, 0o600); err != nil {
+		t.Fatalf("authorized_keys: %v", err)
+	}
+	var lastErr error
+	for attempt := 0; attempt < 5; attempt++ {
+		if lastErr = s.start(t, dir, hostKey); lastErr == nil {
+			return s
+		}
+	}
+	t.Fatalf("start sshd: %v", lastErr)
+	return nil
+}
+
+// start tries one free port.
+func (s *SSHD) start(t testing.TB, dir, hostKey string) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	cfg := filepath.Join(dir, "sshd_config")
+	conf := fmt.Sprintf(`Port %d
+ListenAddress 127.0.0.1
+HostKey %s
+PidFile none
+AuthorizedKeysFile %s
+MaxAuthTries %d
+StrictModes no
+PermitRootLogin yes
+AllowUsers %s
+UsePAM no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PrintMotd no
+PrintLastLog no
+LogLevel VERBOSE
+`, port, hostKey, s.AuthorizedKeys, MaxAuthTries, s.User)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		return fmt.Errorf("sshd config: %w", err)
+	}
+	log := &lockedBuffer{}
+	cmd := exec.Command(SSHDPath, "-D", "-e", "-f", cfg)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", SSHDPath, err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(log.String(), "Server listening on") {
+		select {
+		case <-exited:
+			return fmt.Errorf("sshd exited at start: %s", log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-exited
+			return fmt.Errorf("sshd did not start listening within 10s: %s", log.String())
+		}
+		time.Sleep(pollInterval)
+	}
+	s.Port, s.log = port, log
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("sshd log:\n%s", log.String())
+		}
+	})
+	return nil
+}
+
+// Log returns what sshd has logged so far.
+func (s *SSHD) Log() string { return s.log.String() }
+
+// KnownHostsLine is the known_hosts entry for this server.
+func (s *SSHD) KnownHostsLine() string {
+	return fmt.Sprintf("[127.0.0.1]:%d %s\n", s.Port, s.HostKeyPub)
+}
+
+// freePort asks the kernel for a free TCP port on 127.0.0.1.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
