@@ -1,0 +1,226 @@
+package completion_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eich-dev/eich/internal/completion"
+	"github.com/urfave/cli/v2"
+)
+
+// binDir holds the eich binary built once for all tests; the scripts ask it
+// for completions, so it must be on PATH as "eich".
+var binDir string
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "eich-completion-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "temp dir:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "eich"), "github.com/eich-dev/eich")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build eich: %v\n%s", err, out)
+		return 1
+	}
+	binDir = dir
+	return m.Run()
+}
+
+// tool returns a tool's path or fails the test: a missing shell must not
+// pass silently.
+func tool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("this test needs %s (apt-get install %s): %v", name, pkg, err)
+	}
+	return p
+}
+
+// script prints `eich completion SHELL` from the built binary.
+func script(t *testing.T, shell string) string {
+	t.Helper()
+	out, err := exec.Command(filepath.Join(binDir, "eich"), "completion", shell).Output()
+	if err != nil {
+		t.Fatalf("eich completion %s: %v", shell, err)
+	}
+	return string(out)
+}
+
+func writeScript(t *testing.T, shell string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "eich."+shell)
+	if err := os.WriteFile(p, []byte(script(t, shell)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// run runs a command with the built eich first on PATH and a throw-away
+// HOME, and returns its output.
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(),
+		"PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"XDG_DATA_HOME="+filepath.Join(home, ".local/share"),
+		"XDG_STATE_HOME="+filepath.Join(home, ".local/state"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func fields(s string) []string { return strings.Fields(s) }
+
+func wantWords(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, w := range fields(got) {
+		have[w] = true
+	}
+	for _, w := range want {
+		if !have[w] {
+			t.Errorf("%s: want %q among the completions, got %q", what, w, got)
+		}
+	}
+}
+
+func TestSyntax(t *testing.T) {
+	for _, c := range []struct {
+		shell string
+		check []string
+		pkg   string
+	}{
+		{"bash", []string{"bash", "-n"}, "bash"},
+		{"zsh", []string{"zsh", "-n"}, "zsh"},
+		{"fish", []string{"fish", "--no-execute"}, "fish"},
+	} {
+		t.Run(c.shell, func(t *testing.T) {
+			bin := tool(t, c.check[0], c.pkg)
+			run(t, bin, append(c.check[1:], writeScript(t, c.shell))...)
+		})
+	}
+}
+
+func TestBashShellcheck(t *testing.T) {
+	sc := tool(t, "shellcheck", "shellcheck")
+	run(t, sc, "-s", "bash", writeScript(t, "bash"))
+}
+
+func TestGenerateBashCompletionListsCommands(t *testing.T) {
+	out := run(t, filepath.Join(binDir, "eich"), "--generate-bash-completion")
+	wantWords(t, "eich --generate-bash-completion", out,
+		"status", "list", "prune", "protect", "unprotect", "log", "doctor", "init", "ssh-config", "completion")
+	for _, hidden := range []string{"hook", "man"} {
+		for _, w := range fields(out) {
+			if w == hidden {
+				t.Errorf("hidden command %q offered: %q", hidden, out)
+			}
+		}
+	}
+}
+
+// bashComplete runs the completion function the way readline would for
+// the given words (the last one is the word under the cursor).
+func bashComplete(t *testing.T, file string, words ...string) string {
+	t.Helper()
+	var quoted []string
+	for _, w := range words {
+		quoted = append(quoted, "'"+w+"'")
+	}
+	prog := fmt.Sprintf(`source %q
+COMP_WORDS=(%s); COMP_CWORD=%d
+COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+_eich_complete
+printf '%%s\n' "${COMPREPLY[@]}"`, file, strings.Join(quoted, " "), len(words)-1)
+	return run(t, tool(t, "bash", "bash"), "--norc", "--noprofile", "-c", prog)
+}
+
+func TestBashCompletes(t *testing.T) {
+	file := writeScript(t, "bash")
+	got := bashComplete(t, file, "eich", "pr")
+	if f := fields(got); len(f) != 2 {
+		t.Errorf("eich pr<TAB>: want prune and protect, got %q", got)
+	}
+	wantWords(t, "eich pr<TAB>", got, "prune", "protect")
+	wantWords(t, "eich prune --d<TAB>", bashComplete(t, file, "eich", "prune", "--d"), "--dry-run")
+	wantWords(t, "eich --ma<TAB>", bashComplete(t, file, "eich", "--ma"), "--max-auth-tries")
+	wantWords(t, "eich init <TAB>", bashComplete(t, file, "eich", "init", ""), "zsh", "bash", "fish")
+}
+
+func TestZshRegisters(t *testing.T) {
+	zsh := tool(t, "zsh", "zsh")
+	file := writeScript(t, "zsh")
+	out := run(t, zsh, "-f", "-c", fmt.Sprintf(`autoload -Uz compinit && compinit -u -D
+source %q
+print -r -- "comp=${_comps[eich]}"
+(( ${+functions[_eich]} )) && print defined`, file))
+	if !strings.Contains(out, "comp=_eich") || !strings.Contains(out, "defined") {
+		t.Errorf("zsh: _eich not registered for eich:\n%s", out)
+	}
+	// Without compinit it says what to do instead of failing.
+	out = run(t, zsh, "-f", "-c", fmt.Sprintf("source %q 2>&1", file))
+	if !strings.Contains(out, "compinit") {
+		t.Errorf("zsh without compinit: want a hint about compinit, got %q", out)
+	}
+}
+
+func TestFishCompletes(t *testing.T) {
+	fish := tool(t, "fish", "fish")
+	file := writeScript(t, "fish")
+	complete := func(line string) string {
+		return run(t, fish, "--no-config", "-c", fmt.Sprintf("source %q; complete -C %q", file, line))
+	}
+	got := complete("eich pr")
+	wantWords(t, "eich pr<TAB>", got, "prune", "protect")
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, "hook") || strings.HasPrefix(line, "man") {
+			t.Errorf("hidden command offered: %q", line)
+		}
+	}
+	wantWords(t, "eich prune --<TAB>", complete("eich prune --"), "--dry-run", "--all-stale")
+	wantWords(t, "eich init <TAB>", complete("eich init "), "zsh", "bash", "fish")
+	if n := strings.Count(script(t, "fish"), "-l help -s h -d 'show help'\n"); n == 0 {
+		t.Errorf("fish script lost the help flags")
+	}
+}
+
+func TestScriptErrors(t *testing.T) {
+	app := &cli.App{Name: "eich"}
+	for _, shell := range []string{"", "powershell", "ZSH"} {
+		if _, err := completion.Script(app, shell); err == nil {
+			t.Errorf("Script(%q): want an error", shell)
+		}
+	}
+	for _, shell := range completion.Shells() {
+		if _, err := completion.Script(app, shell); err != nil {
+			t.Errorf("Script(%q): %v", shell, err)
+		}
+	}
+}
+
+func TestManSection1(t *testing.T) {
+	page := run(t, filepath.Join(binDir, "eich"), "man")
+	if !strings.Contains(page, ".TH eich 1") {
+		t.Errorf("man page is not section 1:\n%.300s", page)
+	}
+	for _, cmd := range []string{"status", "prune", "doctor", "init", "completion"} {
+		if !strings.Contains(page, cmd) {
+			t.Errorf("man page does not mention %q", cmd)
+		}
+	}
+}
