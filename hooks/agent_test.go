@@ -1,0 +1,428 @@
+package hooks_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/eich-dev/eich/hooks"
+	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/internal/testbed"
+)
+
+const eicLine = "aws --profile prod ec2-instance-connect ssh --instance-id i-0123456789abcdef0"
+
+// env is one test's agent, state dir and settings.
+type env struct {
+	t      *testing.T
+	agent  *testbed.Agent
+	s      *hooks.Settings
+	stderr *bytes.Buffer
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	a := testbed.StartAgent(t)
+	var stderr bytes.Buffer
+	return &env{t: t, agent: a, stderr: &stderr, s: &hooks.Settings{
+		Limit: 6, Mode: policy.Auto, AgentTimeout: 2 * time.Second, LockWait: 2 * time.Second,
+		Socket: a.Socket, StateDir: filepath.Join(t.TempDir(), "eich"), Stderr: &stderr,
+	}}
+}
+
+func (e *env) client() agent.ExtendedAgent {
+	e.t.Helper()
+	conn, err := net.Dial("unix", e.agent.Socket)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { conn.Close() })
+	return agent.NewClient(conn)
+}
+
+// addEIC adds an Ed25519 key with an empty comment, as ssh's
+// AddKeysToAgent does with AWS CLI v2's key, and returns its fingerprint.
+func (e *env) addEIC() string {
+	e.t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.client().Add(agent.AddedKey{PrivateKey: priv}); err != nil {
+		e.t.Fatalf("add key: %v", err)
+	}
+	pub, _ := ssh.NewPublicKey(priv.Public())
+	return ssh.FingerprintSHA256(pub)
+}
+
+// login is one EIC command as the hooks see it: pre, a key appears, post.
+func (e *env) login(session string) string {
+	e.t.Helper()
+	if !hooks.Pre(e.s, session, eicLine) {
+		e.t.Fatalf("pre did not take %q for an EIC line", eicLine)
+	}
+	fp := e.addEIC()
+	hooks.Post(e.s, session)
+	return fp
+}
+
+func (e *env) classes() map[string]string {
+	e.t.Helper()
+	keys, _, err := hooks.List(e.s)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, k := range keys {
+		out[k.Fingerprint] = k.ClassName
+	}
+	return out
+}
+
+func (e *env) requireUserKeys() {
+	e.t.Helper()
+	if !e.agent.HasUserKeys(e.t) {
+		e.t.Fatalf("a user key was removed; agent now:\n%s", e.agent.Describe(e.t))
+	}
+}
+
+func TestManyLoginsKeepRoomAndUserKeys(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i < 40; i++ {
+		e.login("1000")
+		if n := len(e.agent.Keys(t)); n > e.s.Limit-1 {
+			t.Fatalf("login %d: agent holds %d keys, the fresh key of the next login would be attempt %d > MaxAuthTries %d",
+				i+1, n, n+1, e.s.Limit)
+		}
+	}
+	e.requireUserKeys()
+	log, err := hooks.Log(e.s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := strings.Count(string(log), " removed ")
+	if removed < 30 {
+		t.Errorf("removal log has %d lines after 40 logins, want at least 30:\n%s", removed, log)
+	}
+	if strings.Contains(string(log), "class=user") || strings.Contains(string(log), "class=protected") {
+		t.Errorf("log shows a user or protected key removed:\n%s", log)
+	}
+}
+
+func TestPostRecordsOnlyKeysOfEICShape(t *testing.T) {
+	e := newEnv(t)
+	if !hooks.Pre(e.s, "77", eicLine) {
+		t.Fatal("not taken for EIC")
+	}
+	eicFP := e.addEIC()
+	// Meanwhile the user adds their own key in another terminal.
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	if err := e.client().Add(agent.AddedKey{PrivateKey: priv, Comment: "/home/alice/.ssh/id_new"}); err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := ssh.NewPublicKey(priv.Public())
+	hooks.Post(e.s, "77")
+	got := e.classes()
+	if got[eicFP] != "eic" {
+		t.Errorf("the key that appeared with EIC's shape is %q, want eic", got[eicFP])
+	}
+	if c := got[ssh.FingerprintSHA256(pub)]; c != "user" {
+		t.Errorf("the user's key added during the command is %q, want user", c)
+	}
+}
+
+func TestKnownEICGoBeforeSuspects(t *testing.T) {
+	e := newEnv(t)
+	e.agent.AddStale(t, 2) // suspects: oldest, not in the ledger
+	suspects := e.agent.Fingerprints(t)[2:]
+	var known []string
+	e.s.Mode = policy.Off // record without pruning
+	for i := 0; i < 2; i++ {
+		known = append(known, e.login("5"))
+	}
+	e.s.Mode = policy.Auto
+	e.stderr.Reset()
+	// 2 user + 2 suspects + 2 known = 6 ≥ limit−1: prune to 4.
+	if !hooks.Pre(e.s, "5", eicLine) {
+		t.Fatal("not taken for EIC")
+	}
+	have := map[string]bool{}
+	for _, fp := range e.agent.Fingerprints(t) {
+		have[fp] = true
+	}
+	for _, fp := range known {
+		if have[fp] {
+			t.Errorf("known EIC key %s survived while suspects were kept", fp)
+		}
+	}
+	for _, fp := range suspects {
+		if !have[fp] {
+			t.Errorf("suspect %s removed although known EIC keys made enough room", fp)
+		}
+	}
+	e.requireUserKeys()
+	if !strings.Contains(e.stderr.String(), "eich: removed 2 stale EC2 Instance Connect keys (agent 6 → 4 of 6)") {
+		t.Errorf("hook line: %q", e.stderr.String())
+	}
+}
+
+func TestExpiredCertificateIsStale(t *testing.T) {
+	e := newEnv(t)
+	_, caKey, _ := ed25519.GenerateKey(rand.Reader)
+	ca, _ := ssh.NewSignerFromKey(caKey)
+	add := func(validBefore time.Time, comment string) string {
+		_, priv, _ := ed25519.GenerateKey(rand.Reader)
+		pub, _ := ssh.NewPublicKey(priv.Public())
+		cert := &ssh.Certificate{Key: pub, CertType: ssh.UserCert, KeyId: comment, ValidPrincipals: []string{"ec2-user"},
+			ValidAfter: uint64(time.Now().Add(-2 * time.Hour).Unix()), ValidBefore: uint64(validBefore.Unix())}
+		if err := cert.SignCert(rand.Reader, ca); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.client().Add(agent.AddedKey{PrivateKey: priv, Certificate: cert, Comment: comment}); err != nil {
+			t.Fatalf("add certificate: %v", err)
+		}
+		return ssh.FingerprintSHA256(cert)
+	}
+	expired := add(time.Now().Add(-time.Hour), "step-ca expired")
+	valid := add(time.Now().Add(time.Hour), "step-ca valid")
+	got := e.classes()
+	if got[expired] != "expired-cert" || got[valid] != "user" {
+		t.Fatalf("classes: expired cert %q, valid cert %q; want expired-cert, user", got[expired], got[valid])
+	}
+	rep, err := hooks.Prune(e.s, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Removed) != 1 || rep.Removed[0].Fingerprint != expired {
+		t.Fatalf("prune --all-stale removed %+v, want only the expired certificate", rep.Removed)
+	}
+	e.requireUserKeys()
+}
+
+func TestProtectedKeysAreNeverRemoved(t *testing.T) {
+	e := newEnv(t)
+	e.agent.AddStale(t, 6)
+	all := e.agent.Fingerprints(t)
+	if _, err := hooks.Protect(e.s, all[2:], false); err != nil {
+		t.Fatal(err)
+	}
+	for _, allStale := range []bool{false, true} {
+		if _, err := hooks.Prune(e.s, false, allStale); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.agent.Fingerprints(t); len(got) != len(all) {
+		t.Fatalf("protected keys were removed: %d of %d left", len(got), len(all))
+	}
+	// Protection from the config file counts too.
+	if _, err := hooks.Protect(e.s, all[2:], true); err != nil {
+		t.Fatal(err)
+	}
+	e.s.Protect = all[2:]
+	if rep, _ := hooks.Prune(e.s, false, true); len(rep.Removed) != 0 {
+		t.Fatalf("keys protected in the config were removed: %+v", rep.Removed)
+	}
+	if _, err := hooks.Protect(e.s, []string{"SHA256:not-a-fingerprint"}, false); err == nil {
+		t.Error("a malformed fingerprint was accepted")
+	}
+}
+
+func TestModes(t *testing.T) {
+	t.Run("off warns and removes nothing", func(t *testing.T) {
+		e := newEnv(t)
+		e.s.Mode = policy.Off
+		e.agent.AddStale(t, 6)
+		hooks.Pre(e.s, "9", eicLine)
+		if n := len(e.agent.Keys(t)); n != 8 {
+			t.Fatalf("mode off removed keys: %d left", n)
+		}
+		if !strings.Contains(e.stderr.String(), "will likely fail") || strings.Count(e.stderr.String(), "\n") != 1 {
+			t.Errorf("want one warning line, got %q", e.stderr.String())
+		}
+	})
+	t.Run("always removes every known EIC key after the command", func(t *testing.T) {
+		e := newEnv(t)
+		e.s.Mode = policy.Always
+		for i := 0; i < 3; i++ {
+			e.login("9")
+			if n := len(e.agent.Keys(t)); n != 2 {
+				t.Fatalf("after login %d the agent holds %d keys, want the 2 user keys", i+1, n)
+			}
+		}
+		e.requireUserKeys()
+	})
+	t.Run("hardened limits", func(t *testing.T) {
+		for _, limit := range []int{3, 4} {
+			e := newEnv(t)
+			e.s.Limit = limit
+			e.agent.AddStale(t, 5)
+			hooks.Pre(e.s, "9", eicLine)
+			n := len(e.agent.Keys(t))
+			if n > limit-1 {
+				t.Errorf("limit %d: %d keys left, the fresh key would be tried too late", limit, n)
+			}
+			e.requireUserKeys()
+		}
+	})
+}
+
+func TestUserKeysAloneOverTheLimitSayWhy(t *testing.T) {
+	e := newEnv(t)
+	e.s.Limit = 2
+	e.agent.AddStale(t, 1)
+	hooks.Pre(e.s, "9", eicLine)
+	e.requireUserKeys()
+	if out := e.stderr.String(); !strings.Contains(out, "will likely fail") || !strings.Contains(out, "IdentitiesOnly") {
+		t.Errorf("want the one-line warning with the fix, got %q", out)
+	}
+}
+
+func TestInFlightCommandsPruneDeeper(t *testing.T) {
+	e := newEnv(t)
+	// Three other shells started EIC commands a moment ago.
+	e.agent.AddStale(t, 4)
+	for _, session := range []string{"a", "b", "c"} {
+		hooks.Pre(e.s, session, eicLine)
+	}
+	// limit 6, three in flight besides us: room for 6−1−3 = 2 keys.
+	hooks.Pre(e.s, "mine", eicLine)
+	if n := len(e.agent.Keys(t)); n > 2 {
+		t.Errorf("with 3 EIC commands in flight %d keys are left; want at most 2", n)
+	}
+	e.requireUserKeys()
+}
+
+func TestLockedAgentListsNothingAndRemovesNothing(t *testing.T) {
+	e := newEnv(t)
+	e.agent.AddStale(t, 6)
+	if err := e.client().Lock([]byte("pw")); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := hooks.Status(e.s)
+	if err != nil || counts == nil || counts.Keys != 0 {
+		t.Fatalf("status of a locked agent: %+v, %v", counts, err)
+	}
+	hooks.Pre(e.s, "9", eicLine)
+	if err := e.client().Unlock([]byte("pw")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.agent.Keys(t)); n != 8 {
+		t.Fatalf("keys removed from a locked agent: %d left", n)
+	}
+}
+
+func TestStatusAndListWriteNoState(t *testing.T) {
+	e := newEnv(t)
+	e.agent.AddStale(t, 3)
+	counts, err := hooks.Status(e.s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := counts.Format(hooks.DefaultStatusFormat); got != "eic 5/6 ·3 stale" {
+		t.Errorf("status = %q, want %q", got, "eic 5/6 ·3 stale")
+	}
+	if _, _, err := hooks.List(e.s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hooks.Prune(e.s, true, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(e.s.StateDir); !os.IsNotExist(err) {
+		t.Errorf("status, list or a dry run created %s (%v)", e.s.StateDir, err)
+	}
+	if n := len(e.agent.Keys(t)); n != 5 {
+		t.Errorf("a dry run removed keys: %d left", n)
+	}
+}
+
+func TestStateFileModes(t *testing.T) {
+	e := newEnv(t)
+	e.agent.AddStale(t, 6)
+	e.login("42")
+	if _, err := hooks.Protect(e.s, e.agent.Fingerprints(t)[:1], false); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.Walk(e.s.StateDir, func(path string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		want := os.FileMode(0o600)
+		if fi.IsDir() {
+			want = 0o700
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s has mode %04o, want %04o", path, fi.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ledger", "removals.log", "protected"} {
+		if _, err := os.Stat(filepath.Join(e.s.StateDir, name)); err != nil {
+			t.Errorf("expected state file: %v", err)
+		}
+	}
+}
+
+func TestCorruptLedgerIsSetAsideWithOneLine(t *testing.T) {
+	e := newEnv(t)
+	e.login("7")
+	ledger := filepath.Join(e.s.StateDir, "ledger")
+	data, _ := os.ReadFile(ledger)
+	os.WriteFile(ledger, data[:len(data)/2], 0o600) // truncated
+	e.agent.AddStale(t, 6)
+	e.stderr.Reset()
+	hooks.Pre(e.s, "7", eicLine)
+	out := e.stderr.String()
+	if strings.Count(out, "\n") != 1 {
+		t.Errorf("want exactly one line, got %q", out)
+	}
+	aside, _ := filepath.Glob(ledger + ".bad-*")
+	if len(aside) != 1 {
+		t.Errorf("corrupt ledger not set aside: %v", aside)
+	}
+	if n := len(e.agent.Keys(t)); n > e.s.Limit-1 {
+		t.Errorf("after setting the ledger aside eich did not prune: %d keys", n)
+	}
+	e.requireUserKeys()
+}
+
+func TestUntrustedStateRemovesNothing(t *testing.T) {
+	e := newEnv(t)
+	e.login("7")
+	os.Chmod(filepath.Join(e.s.StateDir, "ledger"), 0o644)
+	e.agent.AddStale(t, 6)
+	e.stderr.Reset()
+	hooks.Pre(e.s, "7", eicLine)
+	if n := len(e.agent.Keys(t)); n != 9 {
+		t.Errorf("removed keys on the strength of an untrusted ledger: %d of 9 left", n)
+	}
+	if out := e.stderr.String(); !strings.Contains(out, "not removing") || strings.Count(out, "\n") != 1 {
+		t.Errorf("want one line saying why nothing was removed, got %q", out)
+	}
+}
+
+func TestStateDirThatCannotBeCreated(t *testing.T) {
+	e := newEnv(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(blocker, nil, 0o600)
+	e.s.StateDir = filepath.Join(blocker, "eich") // parent is a file
+	e.agent.AddStale(t, 6)
+	hooks.Pre(e.s, "7", eicLine)
+	if n := len(e.agent.Keys(t)); n != 8 {
+		t.Errorf("removed keys without state: %d of 8 left", n)
+	}
+	if out := e.stderr.String(); strings.Count(out, "\n") != 1 {
+		t.Errorf("want one line, got %q", out)
+	}
+}

@@ -1,0 +1,223 @@
+package state
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const fpA = "SHA256:Wc+LXtQCyglYTNBFwIBtysg4UAf2CRujO6+YlnoggQM"
+const fpB = "SHA256:No21wtdBQI1f0VHUbJ3TB90RZGzA9HMBQQ+Z6BsG5EE"
+
+func TestLedgerRoundTrip(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := NewLedger()
+	l.Seen([]string{fpA}, now)
+	l.MarkEIC(fpB, now.Add(time.Minute))
+	got, err := DecodeLedger(l.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.KnownEIC(fpB) || got.KnownEIC(fpA) || !got.Entries[fpA].FirstSeen.Equal(now) {
+		t.Fatalf("round trip lost data: %+v", got.Entries)
+	}
+}
+
+func TestDecodeLedgerRejectsDamage(t *testing.T) {
+	good := string(func() []byte {
+		l := NewLedger()
+		l.MarkEIC(fpA, time.Unix(100, 0))
+		l.MarkEIC(fpB, time.Unix(100, 0))
+		return l.Encode()
+	}())
+	for name, data := range map[string]string{
+		"truncated":          good[:len(good)-12],
+		"no trailer":         strings.Replace(good, "end 2\n", "", 1),
+		"wrong count":        strings.Replace(good, "end 2", "end 3", 1),
+		"unknown header":     strings.Replace(good, "eich-ledger 1", "eich-ledger 9", 1),
+		"bad fingerprint":    strings.Replace(good, fpA, "SHA256:short", 1),
+		"bad kind":           strings.Replace(good, " eic ", " user ", 1),
+		"duplicate":          strings.Replace(good, fpB, fpA, 1),
+		"time goes backward": strings.Replace(good, fpA+" eic 100 100", fpA+" eic 100 99", 1),
+		"binary junk":        "\x00\xff\xfe garbage\n",
+	} {
+		if _, err := DecodeLedger([]byte(data)); err == nil {
+			t.Errorf("%s: accepted %q", name, data)
+		}
+	}
+}
+
+func TestCompactBoundsTheLedger(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := NewLedger()
+	for i := 0; i < MaxEntries+500; i++ {
+		fp := "SHA256:" + strings.Repeat("A", 38) + padInt(i)
+		l.MarkEIC(fp, now.Add(-time.Duration(i)*time.Second))
+	}
+	l.MarkEIC(fpA, now.Add(-30*24*time.Hour)) // present, however old
+	l.MarkEIC(fpB, now.Add(-30*24*time.Hour)) // absent and past retention
+	l.Compact(map[string]bool{fpA: true}, now)
+	if len(l.Entries) > MaxEntries {
+		t.Errorf("ledger holds %d entries after compaction, bound is %d", len(l.Entries), MaxEntries)
+	}
+	if !l.KnownEIC(fpA) {
+		t.Error("an entry for a key still in the agent was dropped")
+	}
+	if l.Entries[fpB] != nil {
+		t.Error("an entry past retention survived")
+	}
+}
+
+func padInt(i int) string {
+	const digits = "0123456789"
+	out := []byte("00000")
+	for p := 4; p >= 0; p-- {
+		out[p] = digits[i%10]
+		i /= 10
+	}
+	return string(out)
+}
+
+func TestOpenRefusesStateItCannotTrust(t *testing.T) {
+	base := t.TempDir()
+	loose := filepath.Join(base, "loose")
+	os.Mkdir(loose, 0o755)
+	os.Chmod(loose, 0o755)
+	if _, err := Open(loose, false); err == nil || !strings.Contains(err.Error(), "chmod go-rwx") {
+		t.Errorf("a 0755 state dir was trusted: %v", err)
+	}
+	d, err := Open(filepath.Join(base, "ok"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(d.file(ledgerName), []byte("eich-ledger 1\nend 0\n"), 0o644)
+	os.Chmod(d.file(ledgerName), 0o644)
+	if _, err := d.LoadLedger(); err == nil {
+		t.Error("a world-readable ledger was trusted")
+	}
+	if os.Geteuid() == 0 {
+		os.Chmod(d.file(ledgerName), 0o600)
+		if err := os.Chown(d.file(ledgerName), 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.LoadLedger(); err == nil || !strings.Contains(err.Error(), "owned by uid 65534") {
+			t.Errorf("a ledger owned by nobody was trusted: %v", err)
+		}
+	}
+}
+
+func TestLockWaitIsBounded(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "eich"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := d.Lock(time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := d.Lock(100 * time.Millisecond); err == nil {
+		t.Fatal("took a lock that is held")
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("waited %v for a 100ms lock wait", took)
+	}
+	held.Unlock()
+	again, err := d.Lock(100 * time.Millisecond)
+	if err != nil {
+		t.Fatalf("lock not free after Unlock: %v", err)
+	}
+	again.Unlock()
+}
+
+func TestConcurrentWritersNeverTearTheLedger(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "eich"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				lock, err := d.Lock(10 * time.Second)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				l, err := d.LoadLedger()
+				if err != nil {
+					t.Error(err)
+				}
+				l.MarkEIC("SHA256:"+strings.Repeat("B", 36)+padInt(w)+padInt(i)[3:], time.Now())
+				if err := d.SaveLedger(l); err != nil {
+					t.Error(err)
+				}
+				lock.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	l, err := d.LoadLedger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Entries) != 8*25 {
+		t.Errorf("ledger has %d entries, want %d: a write was lost", len(l.Entries), 8*25)
+	}
+}
+
+func TestInFlightRegistry(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "eich"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, s := range []string{"a", "b"} {
+		if err := d.StartInFlight(InFlight{Session: s, Started: now, Before: []string{fpA}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := d.CountInFlight("a", now); n != 1 {
+		t.Errorf("in flight besides a: %d, want 1", n)
+	}
+	if n := d.CountInFlight("a", now.Add(InFlightWindow+time.Second)); n != 0 {
+		t.Errorf("an old registration still counts: %d", n)
+	}
+	r, ok, err := d.FinishInFlight("b")
+	if err != nil || !ok || len(r.Before) != 1 || r.Before[0] != fpA {
+		t.Fatalf("finish b: %+v %v %v", r, ok, err)
+	}
+	if _, ok, _ := d.FinishInFlight("b"); ok {
+		t.Error("finished twice")
+	}
+	for _, bad := range []string{"", "..", "../x", "a/b", strings.Repeat("x", 65)} {
+		if err := d.StartInFlight(InFlight{Session: bad, Started: now}); err == nil {
+			t.Errorf("session %q accepted", bad)
+		}
+	}
+}
+
+func FuzzDecodeLedger(f *testing.F) {
+	l := NewLedger()
+	l.MarkEIC(fpA, time.Unix(1, 0))
+	l.Seen([]string{fpB}, time.Unix(2, 0))
+	f.Add(l.Encode())
+	f.Add([]byte("eich-ledger 1\nend 0\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := DecodeLedger(data)
+		if err != nil {
+			return
+		}
+		// What decodes must encode back to a ledger that decodes the same.
+		again, err := DecodeLedger(l.Encode())
+		if err != nil || len(again.Entries) != len(l.Entries) {
+			t.Fatalf("re-encoding a decoded ledger broke it: %v", err)
+		}
+	})
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every check and test of eich: formatting, vet, the macOS build,
+# all Go tests (unit, real ssh-agent, real sshd + zsh/bash/fish end to
+# end), a bounded run of each fuzz target, and each benchmark once.
+#
+# Needs: Go, OpenSSH client and server, zsh, fish, tmux, shellcheck
+# (on Debian: apt-get install openssh-server openssh-client zsh fish tmux
+# shellcheck). Tests that need one of these fail, never skip, without it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fuzztime=${EICH_FUZZTIME:-15s}
+
+echo "== gofmt, go vet"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+	echo "gofmt needed:" "$unformatted" >&2
+	exit 1
+fi
+go vet ./...
+
+echo "== build for macOS"
+GOOS=darwin GOARCH=arm64 go build -o /dev/null ./...
+GOOS=darwin GOARCH=amd64 go build -o /dev/null ./...
+
+echo "== fuzz ($fuzztime each)"
+fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"; }
+fuzz ./hooks/cmdline FuzzIsEIC
+fuzz ./hooks/state FuzzDecodeLedger
+fuzz ./hooks/config FuzzParse
+
+echo "== benchmarks, once each (not timed)"
+go test -run '^$' -bench . -benchtime 1x ./...
+
+echo "== tests"
+go test -count=1 -timeout 60m ./...
