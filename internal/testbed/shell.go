@@ -1,0 +1,146 @@
+package testbed
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Timeouts for interactive steps: generous, since CI machines are small and
+// the three shells run in parallel. They are deadlines for polling, never
+// sleeps.
+const (
+	StartTimeout   = 30 * time.Second
+	CommandTimeout = 30 * time.Second
+)
+
+// InitLine is the line the README tells users to put in their rc file.
+func InitLine(shell string) string {
+	if shell == "fish" {
+		return "eich init fish | source"
+	}
+	return fmt.Sprintf(`eval "$(eich init %s)"`, shell)
+}
+
+// Shell is an interactive zsh, bash or fish in tmux, in a Bed.
+type Shell struct {
+	Name  string
+	Tmux  *Tmux
+	bed   *Bed
+	t     testing.TB
+	marks string
+	n     int
+}
+
+// StartShell writes shell's rc file (ZDOTDIR/.zshrc, HOME/.bashrc or
+// XDG_CONFIG_HOME/fish/config.fish) with a plain prompt, then rc, then a
+// line that marks the shell ready, starts the shell interactively in tmux
+// and waits until it is ready. env is added to the bed's environment.
+func StartShell(t testing.TB, b *Bed, shell string, rc []string, env ...string) *Shell {
+	t.Helper()
+	s := &Shell{Name: shell, bed: b, t: t, marks: filepath.Join(b.Root, "marks-"+shell)}
+	var rcFile string
+	var argv, head []string
+	switch shell {
+	case "zsh":
+		rcFile = filepath.Join(b.ZDotDir, ".zshrc")
+		argv = []string{Tool(t, "zsh"), "-i"}
+		head = []string{"PROMPT='zsh%# '", "RPROMPT="}
+	case "bash":
+		rcFile = filepath.Join(b.Home, ".bashrc")
+		argv = []string{Tool(t, "bash"), "--noprofile", "--rcfile", rcFile, "-i"}
+		head = []string{"PS1='bash\\$ '"}
+	case "fish":
+		rcFile = filepath.Join(b.XDGConfig, "fish", "config.fish")
+		argv = []string{Tool(t, "fish"), "-i"}
+		head = []string{"set -g fish_greeting ''", "function fish_prompt; echo -n 'fish> '; end"}
+	default:
+		t.Fatalf("unknown shell %q", shell)
+	}
+	lines := append(head, rc...)
+	lines = append(lines, "echo ready >> "+shQuote(s.marks))
+	if err := os.MkdirAll(filepath.Dir(rcFile), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rcFile, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.Tmux = StartTmux(t, b.Env(env...), argv...)
+	s.Tmux.WaitFor(StartTimeout, shell+" to start and read its rc file", func() bool {
+		return strings.HasPrefix(s.readMarks(), "ready\n")
+	})
+	return s
+}
+
+// readMarks returns the marks file.
+func (s *Shell) readMarks() string {
+	data, _ := os.ReadFile(s.marks)
+	return string(data)
+}
+
+// Mark types a command that records the status of the previous line
+// (and, in zsh and bash, $_) and waits for it; it returns that status and $_.
+func (s *Shell) Mark() (status int, lastArg string) {
+	s.t.Helper()
+	s.n++
+	tag := fmt.Sprintf("mark %d ", s.n)
+	if s.Name == "fish" {
+		s.Tmux.Type(fmt.Sprintf(`echo "%s$status []" >> %s`, tag, shQuote(s.marks)))
+	} else {
+		s.Tmux.Type(fmt.Sprintf(`echo "%s$? [$_]" >> %s`, tag, shQuote(s.marks)))
+	}
+	var line string
+	s.Tmux.WaitFor(CommandTimeout, fmt.Sprintf("the shell to run %q", tag), func() bool {
+		for _, l := range strings.Split(s.readMarks(), "\n") {
+			if strings.HasPrefix(l, tag) {
+				line = l
+				return true
+			}
+		}
+		return false
+	})
+	rest := strings.TrimPrefix(line, tag)
+	num, arg, _ := strings.Cut(rest, " ")
+	status, err := strconv.Atoi(num)
+	if err != nil {
+		s.t.Fatalf("mark line %q: %v", line, err)
+	}
+	return status, strings.TrimSuffix(strings.TrimPrefix(arg, "["), "]")
+}
+
+// Run types an ordinary command line and waits until the shell has run it;
+// it returns the line's status.
+func (s *Shell) Run(line string) int {
+	s.t.Helper()
+	s.Tmux.Type(line)
+	st, _ := s.Mark()
+	return st
+}
+
+// RunEIC types a line that runs the aws stand-in once, waits until the
+// stand-in has exited (ssh reads the terminal until then, so nothing may be
+// typed before) and the shell is back at its prompt, and returns that run.
+func (s *Shell) RunEIC(line string) AWSRun {
+	s.t.Helper()
+	before := len(s.bed.AWSRuns(s.t))
+	s.Tmux.Type(line)
+	s.Tmux.WaitFor(CommandTimeout, fmt.Sprintf("the aws stand-in to finish for %q", line), func() bool {
+		return len(s.bed.AWSRuns(s.t)) > before
+	})
+	s.Mark()
+	runs := s.bed.AWSRuns(s.t)
+	if len(runs) != before+1 {
+		s.t.Fatalf("%q ran the aws stand-in %d times, want once", line, len(runs)-before)
+	}
+	return runs[before]
+}
+
+// shQuote quotes a path for sh, bash, zsh and fish alike (test paths have
+// no quotes or backslashes).
+func shQuote(s string) string {
+	return "'" + s + "'"
+}

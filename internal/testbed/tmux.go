@@ -1,0 +1,83 @@
+package testbed
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Tmux is a detached tmux server on a private socket running one
+// interactive shell in a pane.
+type Tmux struct {
+	t    testing.TB
+	tmux string
+	sock string
+	env  []string
+}
+
+// StartTmux starts argv (an interactive shell) in a new detached tmux
+// session with exactly env as its environment, on a private socket; the
+// server is killed when the test ends, and the pane is logged if the test
+// failed.
+func StartTmux(t testing.TB, env []string, argv ...string) *Tmux {
+	t.Helper()
+	m := &Tmux{t: t, tmux: Tool(t, "tmux"), env: env}
+	dir := ShortTempDir(t, "eich-tmux")
+	m.sock = filepath.Join(dir, "sock")
+	conf := filepath.Join(dir, "tmux.conf")
+	// A big scrollback for capture, and a dead pane stays for diagnosis.
+	if err := os.WriteFile(conf, []byte("set -g history-limit 100000\nset -g remain-on-exit on\nset -g default-terminal screen\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"-S", m.sock, "-f", conf, "new-session", "-d", "-x", "160", "-y", "50", "--"}, argv...)
+	cmd := exec.Command(m.tmux, args...)
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("tmux pane (%s):\n%s", strings.Join(argv, " "), m.Capture())
+		}
+		exec.Command(m.tmux, "-S", m.sock, "kill-server").Run()
+	})
+	return m
+}
+
+// tmuxCmd runs a tmux client command against this server.
+func (m *Tmux) tmuxCmd(args ...string) (string, error) {
+	cmd := exec.Command(m.tmux, append([]string{"-S", m.sock}, args...)...)
+	cmd.Env = m.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// Type types line as a user would and presses Enter.
+func (m *Tmux) Type(line string) {
+	m.t.Helper()
+	if out, err := m.tmuxCmd("send-keys", "-l", "--", line); err != nil {
+		m.t.Fatalf("tmux send-keys %q: %v\n%s", line, err, out)
+	}
+	if out, err := m.tmuxCmd("send-keys", "Enter"); err != nil {
+		m.t.Fatalf("tmux send-keys Enter: %v\n%s", err, out)
+	}
+}
+
+// Capture returns the pane's whole scrollback, wrapped lines joined, with
+// trailing blank lines removed.
+func (m *Tmux) Capture() string {
+	out, err := m.tmuxCmd("capture-pane", "-p", "-J", "-S", "-")
+	if err != nil {
+		return "(capture-pane failed: " + err.Error() + ": " + out + ")"
+	}
+	return strings.TrimRight(out, "\n ")
+}
+
+// WaitFor polls cond with the pane as diagnosis.
+func (m *Tmux) WaitFor(timeout time.Duration, what string, cond func() bool) {
+	m.t.Helper()
+	WaitFor(m.t, timeout, what, cond, func() string { return "pane:\n" + m.Capture() })
+}
