@@ -43,6 +43,8 @@ const exitHelp = `EXIT STATUS:
 
 func main() {
 	app := newApp()
+	oneLineErrors(app.Commands)
+	app.OnUsageError = usageError
 	err := app.Run(os.Args)
 	var exit cli.ExitCoder
 	switch {
@@ -75,6 +77,10 @@ func newApp() *cli.App {
 			&cli.BoolFlag{Name: "quiet", EnvVars: []string{"EICH_QUIET"}, Usage: "no success line from the shell hooks"},
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(os.Stderr, "eich: unknown command %q (see eich --help)\n", name)
+			os.Exit(2)
+		},
 		Commands: []*cli.Command{
 			{
 				Name:  "status",
@@ -188,6 +194,18 @@ func newApp() *cli.App {
 				},
 			},
 		},
+	}
+}
+
+// usageError makes a bad flag one line on stderr (main prints it), not a
+// screen of help.
+func usageError(_ *cli.Context, err error, _ bool) error { return err }
+
+func oneLineErrors(cmds []*cli.Command) {
+	for _, c := range cmds {
+		c.OnUsageError = usageError
+		c.HideHelpCommand = true
+		oneLineErrors(c.Subcommands)
 	}
 }
 

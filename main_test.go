@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eich-dev/eich/internal/testbed"
+)
+
+var eichBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "eich-main-test")
+	if err != nil {
+		panic(err)
+	}
+	eichBin = filepath.Join(dir, "eich")
+	if out, err := exec.Command("go", "build", "-o", eichBin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs eich with a private HOME and XDG dirs plus extra env.
+func run(t *testing.T, stdin string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(eichBin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home,
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config")}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+func TestSettingsPrecedence(t *testing.T) {
+	a := testbed.StartAgent(t)
+	cfg := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(cfg, []byte("max_auth_tries = 4\nmode = off\n"), 0o600)
+	sock := "SSH_AUTH_SOCK=" + a.Socket
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"default", []string{sock}, nil, "6"},
+		{"config", []string{sock, "EICH_CONFIG=" + cfg}, nil, "4"},
+		{"env beats config", []string{sock, "EICH_CONFIG=" + cfg, "EICH_MAX_AUTH_TRIES=5"}, nil, "5"},
+		{"flag beats env", []string{sock, "EICH_CONFIG=" + cfg, "EICH_MAX_AUTH_TRIES=5"}, []string{"--max-auth-tries", "3"}, "3"},
+	}
+	for _, c := range cases {
+		args := append(c.args, "status", "--format", "{limit} {keys}")
+		out, errOut, code := run(t, "", c.env, args...)
+		if code != 0 || out != c.want+" 2\n" {
+			t.Errorf("%s: status = %q (exit %d, stderr %q), want %q", c.name, out, code, errOut, c.want+" 2\n")
+		}
+	}
+}
+
+func TestBadInputIsOneLineAndExit2(t *testing.T) {
+	cfgBad := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(cfgBad, []byte("mode = sometimes\n"), 0o600)
+	cases := []struct {
+		env  []string
+		args []string
+	}{
+		{nil, []string{"--bogus", "status"}},
+		{nil, []string{"status", "--bogus"}},
+		{nil, []string{"nosuch"}},
+		{nil, []string{"--mode", "sometimes", "status"}},
+		{[]string{"EICH_MAX_AUTH_TRIES=abc"}, []string{"status"}},
+		{[]string{"EICH_MAX_AUTH_TRIES=0"}, []string{"status"}},
+		{[]string{"EICH_AGENT_TIMEOUT=5h"}, []string{"status"}},
+		{[]string{"EICH_CONFIG=" + cfgBad}, []string{"status"}},
+		{nil, []string{"protect", "SHA256:abc"}},
+		{nil, []string{"protect", "MD5:12:34"}},
+		{nil, []string{"protect"}},
+		{nil, []string{"init", "tcsh"}},
+		{nil, []string{"init"}},
+		{nil, []string{"list"}},
+		{nil, []string{"prune"}},
+	}
+	for _, c := range cases {
+		out, errOut, code := run(t, "", c.env, c.args...)
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "eich: ") {
+			t.Errorf("eich %v (env %v): exit %d, stdout %q, stderr %q; want exit 2 and one line on stderr",
+				c.args, c.env, code, out, errOut)
+		}
+	}
+}
+
+func TestStatusWithoutAgentPrintsNothing(t *testing.T) {
+	out, errOut, code := run(t, "", []string{"SSH_AUTH_SOCK=/nonexistent/agent"}, "status")
+	if code != 0 || out != "" || errOut != "" {
+		t.Errorf("status without an agent: exit %d, %q, %q", code, out, errOut)
+	}
+}
+
+func TestHookPreTakesTheLineAsData(t *testing.T) {
+	a := testbed.StartAgent(t)
+	canary := filepath.Join(t.TempDir(), "pwned")
+	sock := []string{"SSH_AUTH_SOCK=" + a.Socket}
+	for line, want := range map[string]int{
+		"aws ec2-instance-connect ssh --instance-id \"$(touch " + canary + ")\"": 0,
+		"aws ec2-instance-connect ssh --instance-id `touch " + canary + "`":       0,
+		"echo aws ec2-instance-connect ssh; touch " + canary:                      1,
+		"ls -la":                                                                  1,
+		strings.Repeat("x", 3<<20):                                                1,
+	} {
+		_, errOut, code := run(t, line, sock, "hook", "pre", "--shell", "zsh", "--session", "1")
+		if code != want {
+			t.Errorf("hook pre on %.60q: exit %d (stderr %q), want %d", line, code, errOut, want)
+		}
+	}
+	if _, err := os.Stat(canary); err == nil {
+		t.Fatal("a substitution in the command line was run")
+	}
+}
+
+func TestInitPrintsEachShell(t *testing.T) {
+	for _, sh := range []string{"zsh", "bash", "fish"} {
+		out, errOut, code := run(t, "", nil, "init", sh)
+		if code != 0 || !strings.Contains(out, eichBin) {
+			t.Errorf("init %s: exit %d, stderr %q, script does not name %s", sh, code, errOut, eichBin)
+		}
+	}
+}
