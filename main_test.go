@@ -117,10 +117,10 @@ func TestHookPreTakesTheLineAsData(t *testing.T) {
 	sock := []string{"SSH_AUTH_SOCK=" + a.Socket}
 	for line, want := range map[string]int{
 		"aws ec2-instance-connect ssh --instance-id \"$(touch " + canary + ")\"": 0,
-		"aws ec2-instance-connect ssh --instance-id `touch " + canary + "`":       0,
-		"echo aws ec2-instance-connect ssh; touch " + canary:                      1,
-		"ls -la":                                                                  1,
-		strings.Repeat("x", 3<<20):                                                1,
+		"aws ec2-instance-connect ssh --instance-id `touch " + canary + "`":      0,
+		"echo aws ec2-instance-connect ssh; touch " + canary:                     1,
+		"ls -la":                   1,
+		strings.Repeat("x", 3<<20): 1,
 	} {
 		_, errOut, code := run(t, line, sock, "hook", "pre", "--shell", "zsh", "--session", "1")
 		if code != want {
