@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -42,7 +43,7 @@ func guessAgent(socket string) (name, removal string) {
 			return k.name, k.removal
 		}
 	}
-	return "unknown agent", "unknown"
+	return "an agent not recognised by its socket path", "unknown"
 }
 
 // Doctor prints, in one screen, what a user needs to know: the agent and
@@ -73,7 +74,7 @@ func Doctor(w io.Writer, s *Settings, host string, color bool) error {
 		ok(false, "agent: %v", err)
 	} else {
 		defer r.close()
-		ok(true, "agent: %s at %s", name, socket)
+		ok(true, "agent: %s, at %s", name, socket)
 		keys, err := r.inspect()
 		if err != nil {
 			ok(false, "agent: %v", err)
@@ -87,7 +88,10 @@ func Doctor(w io.Writer, s *Settings, host string, color bool) error {
 			}
 		}
 		works, detail := probeRemoval(r.agent)
-		ok(works, "removal: %s (%s agents: %s)", detail, name, removal)
+		if !works && removal != "unknown" {
+			detail += "; " + name + " " + removal
+		}
+		ok(works, "removal: %s", detail)
 	}
 	for _, n := range stateReport(s) {
 		ok(n.good, "%s", n.text)
@@ -147,7 +151,7 @@ func probeRemoval(a *sshagent.Agent) (bool, string) {
 			return false, "the agent refused to remove a probe key"
 		}
 	}
-	return true, "the agent removes keys (checked with a probe key)"
+	return true, "works (checked by adding and removing a probe key)"
 }
 
 type finding struct {
@@ -233,8 +237,8 @@ func orNone(s string) string {
 // hostPattern suggests a Host pattern: the address as given, or a /16
 // wildcard for an IPv4 address.
 func hostPattern(host string) string {
-	parts := strings.Split(host, ".")
-	if len(parts) == 4 {
+	if ip := net.ParseIP(host); ip != nil && ip.To4() != nil {
+		parts := strings.Split(host, ".")
 		return parts[0] + "." + parts[1] + ".*.*"
 	}
 	return host

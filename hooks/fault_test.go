@@ -201,3 +201,29 @@ func TestAgentThatKeepsKeysIsReportedOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestDoctorProbesRemoval(t *testing.T) {
+	for removal, want := range map[string]string{
+		"":       "removal: works",
+		"lie":    "said it removed a probe key but kept it",
+		"refuse": "refused to remove a probe key",
+	} {
+		sock, kr := fakeKeyring(t, removal, 2, 0)
+		s, _ := faultSettings(t, sock)
+		var out bytes.Buffer
+		if err := hooks.Doctor(&out, s, "10.1.2.3", false); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("agent removal %q: doctor does not say %q:\n%s", removal, want, out.String())
+		}
+		for _, line := range []string{"limit: MaxAuthTries 6", "keys: 2 (user 2", "Host 10.1.*.*", "IdentitiesOnly yes"} {
+			if !strings.Contains(out.String(), line) {
+				t.Errorf("doctor output lacks %q:\n%s", line, out.String())
+			}
+		}
+		if keys, _ := kr.List(); removal == "" && len(keys) != 2 {
+			t.Errorf("doctor left its probe key behind: %d keys", len(keys))
+		}
+	}
+}
