@@ -87,8 +87,9 @@ func TestHookedLogins(t *testing.T) {
 			for i := 0; i < logins; i++ {
 				line, wantLastArg := eicLine(b, shell, i)
 				before := len(w.Starts(t))
-				run := sh.RunEIC(line)
-				if run.Status != 0 {
+				res := sh.RunEIC(line)
+				run := res.Run
+				if run.Status != 0 || res.Status != 0 {
 					t.Fatalf("login %d (%q) failed with status %d; agent:\n%s", i+1, line, run.Status, b.Agent.Describe(t))
 				}
 				if run.EichEIC != "1" {
@@ -98,7 +99,9 @@ func TestHookedLogins(t *testing.T) {
 				if len(starts) != 2 || !strings.HasPrefix(starts[0], "hook pre --shell "+shell) || !strings.HasPrefix(starts[1], "hook post --shell "+shell) {
 					t.Errorf("login %d (%q) started eich as %q, want one hook pre and one hook post", i+1, line, starts)
 				}
-				_ = wantLastArg
+				if wantLastArg != "" && shell != "fish" && res.LastArg != wantLastArg {
+					t.Errorf("after %q, $_ is %q, want %q", line, res.LastArg, wantLastArg)
+				}
 				if i%3 == 0 {
 					ordinary := ordinaryLines[(i/3)%len(ordinaryLines)]
 					before := len(w.Starts(t))
@@ -107,6 +110,17 @@ func TestHookedLogins(t *testing.T) {
 						t.Errorf("ordinary command %q started eich: %q", ordinary, got)
 					}
 				}
+			}
+			if st := sh.Run("false"); st != 1 {
+				t.Errorf("after `false`, $? is %d, want 1", st)
+			}
+			// An EIC command that fails: its status must reach the user.
+			before := len(w.Starts(t))
+			if st := sh.Run("aws ec2-instance-connect ssh --region eu-west-1"); st != 252 {
+				t.Errorf("after a failing EIC command, $? is %d, want the stand-in's 252", st)
+			}
+			if got := w.Starts(t)[before:]; len(got) != 2 {
+				t.Errorf("failing EIC command started eich as %q, want hook pre and hook post", got)
 			}
 			if !b.Agent.HasUserKeys(t) {
 				t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))

@@ -121,22 +121,31 @@ func (s *Shell) Run(line string) int {
 	return st
 }
 
+// EICResult is what RunEIC saw.
+type EICResult struct {
+	Run     AWSRun // the stand-in's run
+	Status  int    // $? after the line
+	LastArg string // $_ after the line (zsh and bash)
+}
+
 // RunEIC types a line that runs the aws stand-in once, waits until the
 // stand-in has exited (ssh reads the terminal until then, so nothing may be
 // typed before) and the shell is back at its prompt, and returns that run.
-func (s *Shell) RunEIC(line string) AWSRun {
+func (s *Shell) RunEIC(line string) EICResult {
 	s.t.Helper()
 	before := len(s.bed.AWSRuns(s.t))
 	s.Tmux.Type(line)
 	s.Tmux.WaitFor(CommandTimeout, fmt.Sprintf("the aws stand-in to finish for %q", line), func() bool {
 		return len(s.bed.AWSRuns(s.t)) > before
 	})
-	s.Mark()
+	var r EICResult
+	r.Status, r.LastArg = s.Mark()
 	runs := s.bed.AWSRuns(s.t)
 	if len(runs) != before+1 {
 		s.t.Fatalf("%q ran the aws stand-in %d times, want once", line, len(runs)-before)
 	}
-	return runs[before]
+	r.Run = runs[before]
+	return r
 }
 
 // shQuote quotes a path for sh, bash, zsh and fish alike (test paths have
