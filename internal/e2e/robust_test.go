@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eich-dev/eich/internal/testbed"
+	"github.com/eich-dev/eich/shells"
+)
+
+// TestReloadAndMissingBinary is the first half of the issue's test 6 in
+// each shell: the init line loaded twice still gives exactly one
+// `hook pre` and one `hook post` per EIC command; after the binary is
+// deleted, EIC commands still run, the shell prints one line about it once
+// per session, and keeps working with $? intact.
+func TestReloadAndMissingBinary(t *testing.T) {
+	for _, shell := range shells.Names() {
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			b := testbed.NewBed(t, built(t))
+			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell), testbed.InitLine(shell)})
+			w := b.WrapEich(t)
+
+			for i := 0; i < 2; i++ {
+				before := len(w.Starts(t))
+				res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-twice")
+				if res.Run.Status != 0 || res.Run.EichEIC != "1" {
+					t.Fatalf("login with the hook loaded twice: status %d, EICH_EIC=%q", res.Run.Status, res.Run.EichEIC)
+				}
+				if got := w.Starts(t)[before:]; len(got) != 2 {
+					t.Errorf("hook loaded twice: one EIC command started eich %d times: %q", len(got), got)
+				}
+			}
+
+			// The binary disappears (uninstalled, moved, a broken upgrade).
+			for _, p := range []string{b.Eich, b.Eich + ".real"} {
+				if err := os.Remove(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := 0; i < 2; i++ {
+				res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-gone")
+				if res.Run.Status != 0 {
+					t.Fatalf("login %d after eich was deleted: status %d", i+1, res.Run.Status)
+				}
+				if res.Run.EichEIC != "" {
+					t.Errorf("login %d after eich was deleted ran with EICH_EIC=%q, want it unset", i+1, res.Run.EichEIC)
+				}
+			}
+			if st := sh.Run("echo still-alive; false"); st != 1 {
+				t.Errorf("after eich was deleted, $? of `false` is %d, want 1", st)
+			}
+			pane := sh.Tmux.Capture()
+			var ours []string
+			for _, l := range strings.Split(pane, "\n") {
+				if strings.Contains(l, "eich") && !strings.Contains(l, "echo ") && !strings.Contains(l, "eich-remote-login-ok") {
+					ours = append(ours, l)
+				}
+			}
+			if len(ours) != 1 || !strings.Contains(ours[0], b.Eich) || !strings.Contains(ours[0], "not found") {
+				t.Errorf("after eich was deleted the shell printed %d lines about eich, want one saying %s is not found:\n%s", len(ours), b.Eich, strings.Join(ours, "\n"))
+			}
+			t.Logf("%s after eich was deleted printed: %q", shell, ours)
+			if strings.Contains(pane, "command not found") || strings.Contains(pane, "Unknown command") {
+				t.Errorf("the shell complained about a missing command:\n%s", pane)
+			}
+		})
+	}
+}
+
+// TestBashForeignTrapAndPromptCommand is the second half of the issue's
+// test 6: a DEBUG trap set before eich and a direnv-style PROMPT_COMMAND
+// hook added after it (as a string, and as a bash >= 5.1 array) keep
+// working: both still run, the PROMPT_COMMAND hook sees the right $?, the
+// user sees the right $?, and EIC logins are still hooked.
+func TestBashForeignTrapAndPromptCommand(t *testing.T) {
+	for _, variant := range []string{"string", "array"} {
+		t.Run(variant, func(t *testing.T) {
+			t.Parallel()
+			b := testbed.NewBed(t, built(t))
+			debugLog := filepath.Join(b.Root, "debug-trap.log")
+			pcLog := filepath.Join(b.Root, "prompt-command.log")
+			rc := []string{
+				// A user's own DEBUG trap, set before eich.
+				`trap 'printf "%s\n" "$BASH_COMMAND" >> ` + debugLog + `' DEBUG`,
+			}
+			if variant == "array" {
+				rc = append(rc, `_pc_first() { echo "first $?" >> `+pcLog+`; }`, `PROMPT_COMMAND=(_pc_first)`)
+			}
+			rc = append(rc,
+				testbed.InitLine("bash"),
+				// direnv's own hook, as `direnv hook bash` prints it, loaded after eich.
+				`_direnv_hook() { local previous_exit_status=$?; trap -- '' SIGINT; echo "direnv $previous_exit_status" >> `+pcLog+`; trap - SIGINT; return $previous_exit_status; }`,
+				`if [[ ";${PROMPT_COMMAND[*]:-};" != *";_direnv_hook;"* ]]; then PROMPT_COMMAND="_direnv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"; fi`,
+			)
+			sh := testbed.StartShell(t, b, "bash", rc)
+			w := b.WrapEich(t)
+
+			for i := 0; i < 3; i++ {
+				before := len(w.Starts(t))
+				res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-foreign")
+				if res.Run.Status != 0 || res.Run.EichEIC != "1" {
+					t.Fatalf("login %d: status %d, EICH_EIC=%q; want 0 and 1", i+1, res.Run.Status, res.Run.EichEIC)
+				}
+				if got := w.Starts(t)[before:]; len(got) != 2 {
+					t.Errorf("login %d started eich %d times, want 2: %q", i+1, len(got), got)
+				}
+			}
+			// ($_ is not checked here: the user's trap itself sets it.)
+			sh.Run("echo seen-by-debug-trap one two")
+			if st := sh.Run("false"); st != 1 {
+				t.Errorf("$? after false is %d, want 1", st)
+			}
+
+			dbg, _ := os.ReadFile(debugLog)
+			for _, want := range []string{"echo seen-by-debug-trap one two", "aws ec2-instance-connect ssh --instance-id i-foreign"} {
+				if !strings.Contains(string(dbg), want+"\n") {
+					t.Errorf("the user's DEBUG trap did not see %q; it saw:\n%s", want, dbg)
+				}
+			}
+			pc, _ := os.ReadFile(pcLog)
+			lines := strings.Split(strings.TrimSpace(string(pc)), "\n")
+			if !slicesContains(lines, "direnv 1") || !slicesContains(lines, "direnv 0") {
+				t.Errorf("direnv-style hook did not run with the right $? (want lines \"direnv 0\" and \"direnv 1\"):\n%s", pc)
+			}
+			if variant == "array" && !slicesContains(lines, "first 1") {
+				t.Errorf("PROMPT_COMMAND array element did not run with the right $? (want \"first 1\"):\n%s", pc)
+			}
+		})
+	}
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
