@@ -70,7 +70,8 @@ func WritePrune(w io.Writer, rep *Report, color bool) {
 		verb, keys = "would remove", rep.Planned
 	}
 	for _, k := range keys {
-		fmt.Fprintf(w, "%s %s %s %s %s\n", verb, paint(k.ClassName, k.Class, color), k.Type, k.Fingerprint, printable(k.Comment))
+		line := fmt.Sprintf("%s %s %s %s %s", verb, paint(k.ClassName, k.Class, color), k.Type, k.Fingerprint, printable(k.Comment))
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 	for _, k := range rep.Kept {
 		fmt.Fprintf(w, "agent kept %s %s (it refused or only said it removed it)\n", k.ClassName, k.Fingerprint)
