@@ -140,3 +140,48 @@ func TestInitPrintsEachShell(t *testing.T) {
 		}
 	}
 }
+
+// TestNoNetworkConnections runs every command that touches the agent under
+// strace and checks that eich (and the ssh -G/-V that doctor runs) opens
+// no socket but Unix ones.
+func TestNoNetworkConnections(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Fatal("strace not found: install it (Debian: apt-get install strace)")
+	}
+	a := testbed.StartAgent(t)
+	a.AddStale(t, 6)
+	dir := t.TempDir()
+	env := append(os.Environ(), "SSH_AUTH_SOCK="+a.Socket, "HOME="+dir, "XDG_STATE_HOME="+dir+"/state", "XDG_CONFIG_HOME="+dir+"/config")
+	for i, args := range [][]string{
+		{"hook", "pre", "--session", "1"}, {"hook", "post", "--session", "1"},
+		{"status"}, {"list"}, {"prune", "--all-stale"}, {"doctor", "--host", "10.1.2.3"},
+	} {
+		trace := filepath.Join(dir, "trace"+string(rune('a'+i)))
+		cmd := exec.Command(strace, append([]string{"-f", "-e", "trace=socket,connect", "-o", trace, eichBin}, args...)...)
+		cmd.Env = env
+		cmd.Stdin = strings.NewReader("aws ec2-instance-connect ssh --instance-id i-1")
+		if out, err := cmd.CombinedOutput(); err != nil && !strings.Contains(err.Error(), "exit status 1") {
+			t.Fatalf("eich %v under strace: %v\n%s", args, err, out)
+		}
+		data, err := os.ReadFile(trace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unix := 0
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "AF_INET") || strings.Contains(line, "AF_PACKET") || strings.Contains(line, "AF_NETLINK") {
+				t.Errorf("eich %v opened a network socket: %s", args, line)
+			}
+			if strings.Contains(line, "AF_UNIX") {
+				unix++
+			}
+		}
+		if unix == 0 && args[0] != "doctor" {
+			t.Errorf("eich %v: no Unix socket in the trace; is strace tracing at all?\n%s", args, data)
+		}
+	}
+	if !a.HasUserKeys(t) {
+		t.Error("a user key was removed")
+	}
+}
