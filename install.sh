@@ -1,0 +1,453 @@
+#!/bin/sh
+# install.sh: install (or --uninstall) eich and its shell hook.
+#
+#   curl -fsSL https://github.com/eich-dev/eich/releases/latest/download/install.sh | sh
+#   ./install.sh                       # from a checkout: builds with your Go
+#
+# From a checkout of eich (go.mod and main.go next to this script) or with
+# --from-source it builds with the local Go toolchain. Otherwise it
+# downloads eich_<version>_<os>_<arch>.tar.gz and checksums.txt from the
+# release (or --base-url) and checks the archive's SHA-256 before it
+# installs anything. Only this script's functions are defined at the top
+# level; the one call is on the last line, so a cut-off download runs
+# nothing. Run it with -h for the options.
+
+usage() {
+	cat <<'EOF'
+Usage: install.sh [options]
+
+Installs eich into a bin directory and, if you agree, adds the one line
+that loads its hook to your shell's rc file.
+
+Options:
+  --bin-dir DIR      where to put the eich binary (default ~/.local/bin)
+  --version V        install release V (e.g. 0.1.0); default: the latest
+  --base-url URL     download from URL/eich_<V>_<os>_<arch>.tar.gz and
+                     URL/checksums.txt (env EICH_INSTALL_BASE_URL; file:// works)
+  --from-source      build with the local Go toolchain (automatic in a checkout)
+  --shell SHELL      zsh, bash or fish (default: from $SHELL)
+  --modify-rc        add the hook line to the rc file without asking
+  --no-modify-rc     never touch an rc file; print the line to add instead
+  -y, --yes          ask nothing (rc files are then left alone unless --modify-rc)
+  --sudo             use sudo if the bin directory is not writable
+  --uninstall        remove the binary and the rc line this script added
+  -h, --help         show this help
+
+Without a terminal on stdin (curl ... | sh) nothing is asked and no rc
+file changes unless --modify-rc is given.
+EOF
+}
+
+# Messages: what was done goes to stdout, problems to stderr.
+say() { printf '%s\n' "$*"; }
+warn() { printf 'install.sh: warning: %s\n' "$*" >&2; }
+die() {
+	printf 'install.sh: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# MARKER ends every line this script adds, so a re-run and --uninstall find it.
+MARKER='# added by eich install.sh'
+
+# ask QUESTION: true if the user answers yes on the terminal. Never asks
+# without a terminal on stdin or with --yes.
+ask() {
+	[ "$opt_yes" = 1 ] && return 1
+	[ -t 0 ] || return 1
+	{ [ -r /dev/tty ] && [ -w /dev/tty ]; } || return 1
+	printf '%s [y/N] ' "$1" >/dev/tty
+	read -r answer </dev/tty || return 1
+	case $answer in
+	[yY] | [yY][eE][sS]) return 0 ;;
+	esac
+	return 1
+}
+
+# fetch URL FILE: download with curl or wget (file:// also without them).
+fetch() {
+	if command -v curl >/dev/null 2>&1; then
+		curl -fsSL -o "$2" "$1" || die "could not download $1"
+	elif command -v wget >/dev/null 2>&1 && [ "${1#file://}" = "$1" ]; then
+		wget -q -O "$2" "$1" || die "could not download $1"
+	elif [ "${1#file://}" != "$1" ]; then
+		cp "${1#file://}" "$2" || die "could not read $1"
+	else
+		die "need curl or wget to download $1"
+	fi
+}
+
+# sha256 FILE: print the file's SHA-256 in hex.
+sha256() {
+	if command -v sha256sum >/dev/null 2>&1; then
+		sha256sum "$1" | cut -d ' ' -f 1
+	elif command -v shasum >/dev/null 2>&1; then
+		shasum -a 256 "$1" | cut -d ' ' -f 1
+	elif command -v openssl >/dev/null 2>&1; then
+		openssl dgst -sha256 -r "$1" | cut -d ' ' -f 1
+	else
+		die "need sha256sum, shasum or openssl to check the download"
+	fi
+}
+
+detect_platform() {
+	case $(uname -s) in
+	Linux) os=linux ;;
+	Darwin) os=darwin ;;
+	*) die "no release for $(uname -s); build from source with --from-source" ;;
+	esac
+	case $(uname -m) in
+	x86_64 | amd64) arch=amd64 ;;
+	aarch64 | arm64) arch=arm64 ;;
+	*) die "no release for $(uname -m); build from source with --from-source" ;;
+	esac
+	# An arm64 Mac running this shell under Rosetta still wants arm64.
+	if [ "$os/$arch" = darwin/amd64 ] && [ "$(sysctl -n sysctl.proc_translated 2>/dev/null)" = 1 ]; then
+		arch=arm64
+	fi
+}
+
+# build_from_source OUT: go build (checkout) or go install (anywhere).
+build_from_source() {
+	command -v go >/dev/null 2>&1 ||
+		die "building from source needs Go (https://go.dev/dl/); or install a release: --version V"
+	if [ -n "$checkout" ]; then
+		version=dev commit=none
+		if git -C "$checkout" rev-parse --git-dir >/dev/null 2>&1; then
+			version=$(git -C "$checkout" describe --tags --always --dirty 2>/dev/null) || version=dev
+			version=${version#v}
+			commit=$(git -C "$checkout" rev-parse --short HEAD 2>/dev/null) || commit=none
+		fi
+		say "building eich $version from $checkout with $(go version | cut -d ' ' -f 3)"
+		(cd "$checkout" && CGO_ENABLED=0 go build -trimpath \
+			-ldflags "-X main.version=$version -X main.commit=$commit" -o "$1" .) ||
+			die "go build failed in $checkout"
+		source_note="built from $checkout"
+	else
+		version=${opt_version:-latest} commit=none
+		say "building eich $version with go install"
+		mkdir -p "$tmp/gobin"
+		(cd "$tmp" && CGO_ENABLED=0 GOBIN="$tmp/gobin" go install -trimpath \
+			-ldflags "-X main.version=${opt_version:-dev} -X main.commit=none" \
+			"github.com/eich-dev/eich@$(tag_of "$version")") || die "go install failed"
+		mv "$tmp/gobin/eich" "$1" || die "go install left no binary"
+		source_note="built with go install"
+	fi
+}
+
+# tag_of VERSION: the git tag or module query for a version.
+tag_of() {
+	case $1 in
+	latest | v*) printf '%s' "$1" ;;
+	*) printf 'v%s' "$1" ;;
+	esac
+}
+
+# download_release OUT: fetch, verify and unpack the release archive.
+download_release() {
+	detect_platform
+	base=${opt_base_url:-${EICH_INSTALL_BASE_URL:-}}
+	if [ -z "$base" ]; then
+		if [ -n "$opt_version" ]; then
+			base="https://github.com/eich-dev/eich/releases/download/$(tag_of "$opt_version")"
+		else
+			base="https://github.com/eich-dev/eich/releases/latest/download"
+		fi
+	fi
+	base=${base%/}
+	fetch "$base/checksums.txt" "$tmp/checksums.txt"
+	if [ -n "$opt_version" ]; then
+		archive="eich_${opt_version#v}_${os}_${arch}.tar.gz"
+	else
+		# The latest release: its checksum file names the archive.
+		archive=$(awk -v s="_${os}_${arch}.tar.gz" '
+			{ f = $2; sub(/^\*/, "", f) }
+			f ~ /^eich_/ && substr(f, length(f) - length(s) + 1) == s { print f }' "$tmp/checksums.txt")
+		case $archive in
+		"") die "$base/checksums.txt lists no eich archive for $os/$arch" ;;
+		*"
+"*) die "$base/checksums.txt lists several eich archives for $os/$arch; pick one with --version" ;;
+		esac
+	fi
+	version=${archive#eich_}
+	version=${version%_"${os}"_"${arch}".tar.gz}
+	want=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1; exit }' "$tmp/checksums.txt")
+	[ -n "$want" ] || die "$base/checksums.txt has no entry for $archive"
+	fetch "$base/$archive" "$tmp/$archive"
+	got=$(sha256 "$tmp/$archive")
+	[ "$got" = "$want" ] ||
+		die "checksum mismatch for $archive (expected $want, got $got): the download is corrupt or was tampered with; nothing was installed"
+	say "verified $archive (sha256 $got)"
+	mkdir "$tmp/unpack" || die "could not make $tmp/unpack"
+	tar -xzf "$tmp/$archive" -C "$tmp/unpack" eich || die "could not unpack eich from $archive"
+	mv "$tmp/unpack/eich" "$1"
+	source_note="from $base/$archive"
+}
+
+# prepare_bin_dir: make sure bin_dir exists and is writable, or set SUDO.
+prepare_bin_dir() {
+	SUDO=
+	probe=$bin_dir
+	while [ ! -d "$probe" ]; do probe=$(dirname "$probe"); done
+	if [ -w "$probe" ] && { [ ! -d "$bin_dir" ] || [ -w "$bin_dir" ]; }; then
+		return 0
+	fi
+	if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then
+		if [ "$opt_sudo" = 1 ] || ask "$bin_dir is not writable by you. Use sudo to install there?"; then
+			SUDO=sudo
+			return 0
+		fi
+	fi
+	die "$bin_dir is not writable; choose another --bin-dir (default ~/.local/bin) or pass --sudo"
+}
+
+# rc_file SHELL: the rc file that shell reads at start.
+rc_file() {
+	case $1 in
+	zsh) printf '%s/.zshrc' "${ZDOTDIR:-$HOME}" ;;
+	bash) printf '%s/.bashrc' "$HOME" ;;
+	fish) printf '%s/fish/config.fish' "${XDG_CONFIG_HOME:-$HOME/.config}" ;;
+	esac
+}
+
+# init_line SHELL: the line that loads the hook. By name when the bin dir
+# is on PATH, else by absolute path.
+init_line() {
+	exe=eich
+	if ! on_path "$bin_dir"; then
+		exe="'$bin_dir/eich'"
+	fi
+	# shellcheck disable=SC2016 # the rc file expands $(…), not this script
+	case $1 in
+	zsh | bash) printf 'eval "$(%s init %s)"' "$exe" "$1" ;;
+	fish) printf 'status is-interactive; and %s init fish | source' "$exe" ;;
+	esac
+}
+
+on_path() {
+	case ":$PATH:" in
+	*":$1:"* | *":$1/:"*) return 0 ;;
+	esac
+	return 1
+}
+
+# add_rc_line SHELL: append the init line once; replace an older one of ours.
+add_rc_line() {
+	rc=$(rc_file "$1")
+	line="$(init_line "$1") $MARKER"
+	if [ -f "$rc" ] && grep -qF "$MARKER" "$rc"; then
+		if grep -qxF "$line" "$rc"; then
+			say "$rc already loads eich (left as is)"
+			return 0
+		fi
+		remove_rc_line "$rc" >/dev/null
+	elif [ -f "$rc" ] && grep -v '^[[:space:]]*#' "$rc" | grep -q 'eich init'; then
+		say "$rc already runs 'eich init' (left as is)"
+		return 0
+	fi
+	mkdir -p "$(dirname "$rc")" || die "could not create $(dirname "$rc")"
+	if [ -s "$rc" ] && [ -n "$(tail -c 1 "$rc")" ]; then
+		printf '\n' >>"$rc"
+	fi
+	printf '%s\n' "$line" >>"$rc" || die "could not write $rc"
+	say "added to $rc: $line"
+}
+
+# remove_rc_line FILE: drop the lines carrying MARKER, keep everything else.
+remove_rc_line() {
+	if [ ! -f "$1" ] || ! grep -qF "$MARKER" "$1"; then
+		return 0
+	fi
+	grep -vF "$MARKER" "$1" >"$tmp/rc" || true
+	cat "$tmp/rc" >"$1" || die "could not rewrite $1"
+	say "removed the eich line from $1"
+}
+
+# check_hook SHELL: run the installed binary's hook through the shell's
+# own syntax check, to show it works.
+check_hook() {
+	"$target" init "$1" >"$tmp/hook.$1" || die "'$target init $1' failed"
+	if ! command -v "$1" >/dev/null 2>&1; then
+		say "hook for $1: $(wc -l <"$tmp/hook.$1" | tr -d ' ') lines ($1 not found here to check them)"
+		return 0
+	fi
+	case $1 in
+	fish) fish --no-execute "$tmp/hook.$1" ;;
+	*) "$1" -n "$tmp/hook.$1" ;;
+	esac || die "the $1 hook from '$target init $1' does not parse"
+	say "hook for $1: '$target init $1' parses cleanly"
+}
+
+do_uninstall() {
+	target=$bin_dir/eich
+	if [ -f "$target" ]; then
+		case $("$target" --version 2>/dev/null) in
+		"eich version"*) ;;
+		*) die "$target is not eich; not removing it" ;;
+		esac
+		prepare_bin_dir
+		$SUDO rm -f "$target" || die "could not remove $target"
+		say "removed $target"
+	else
+		say "no eich in $bin_dir"
+	fi
+	for sh in zsh bash fish; do
+		remove_rc_line "$(rc_file "$sh")"
+	done
+	other=$(command -v eich 2>/dev/null || true)
+	if [ -n "$other" ] && [ "$other" != "$target" ]; then
+		say "another eich is still on your PATH: $other"
+	fi
+	say "eich's state (ledger, removal log, protect list) is in ${XDG_STATE_HOME:-$HOME/.local/state}/eich"
+	say "and its config in ${XDG_CONFIG_HOME:-$HOME/.config}/eich; remove them by hand if you want them gone"
+}
+
+do_install() {
+	tmpbin=$tmp/eich.new
+	if [ "$mode" = source ]; then
+		build_from_source "$tmpbin"
+	else
+		download_release "$tmpbin"
+	fi
+	chmod 755 "$tmpbin"
+	built=$("$tmpbin" --version 2>&1) || die "the new binary does not run: $built"
+
+	prepare_bin_dir
+	target=$bin_dir/eich
+	$SUDO mkdir -p "$bin_dir" || die "could not create $bin_dir"
+	# Copy next to the target, then rename: a running eich is never half-written.
+	if ! { $SUDO cp "$tmpbin" "$bin_dir/.eich.$$" &&
+		$SUDO chmod 755 "$bin_dir/.eich.$$" &&
+		$SUDO mv -f "$bin_dir/.eich.$$" "$target"; }; then
+		$SUDO rm -f "$bin_dir/.eich.$$"
+		die "could not install into $bin_dir"
+	fi
+	say "installed $target ($built, $source_note)"
+
+	if ! on_path "$bin_dir"; then
+		warn "$bin_dir is not on your PATH; add it, e.g. in $(rc_file "${shell_name:-bash}"):"
+		case $shell_name in
+		fish) warn "  fish_add_path $bin_dir" ;;
+		*) warn "  export PATH=\"$bin_dir:\$PATH\"" ;;
+		esac
+	fi
+
+	# The rc file.
+	if [ -z "$shell_name" ]; then
+		say "your shell (${SHELL:-unknown}) is not zsh, bash or fish; to load the hook add one of:"
+		for sh in zsh bash fish; do say "  $(rc_file "$sh"): $(init_line "$sh")"; done
+	else
+		rc=$(rc_file "$shell_name")
+		if [ "$opt_rc" = yes ] || { [ "$opt_rc" = ask ] && ask "Add the eich hook to $rc?"; }; then
+			case $bin_dir in *"'"*) die "cannot write a bin dir containing ' into $rc" ;; esac
+			add_rc_line "$shell_name"
+			say "open a new $shell_name to load it"
+		else
+			say "$rc left alone; to load the hook add this line to it:"
+			say "  $(init_line "$shell_name")"
+		fi
+		if [ "$shell_name" = bash ] && [ "$(uname -s)" = Darwin ]; then
+			say "macOS: Terminal starts login shells, which read ~/.bash_profile, not ~/.bashrc;"
+			say "  make sure ~/.bash_profile has: [ -f ~/.bashrc ] && . ~/.bashrc"
+		fi
+	fi
+
+	# Show it working.
+	say "$("$target" --version)"
+	if [ -n "$shell_name" ]; then
+		check_hook "$shell_name"
+	fi
+	status_line=$("$target" status 2>/dev/null || true)
+	if [ -n "$status_line" ]; then
+		say "eich status: $status_line"
+	else
+		say "eich status: (no ssh-agent reachable: nothing to show)"
+	fi
+	say "next: 'eich doctor' checks your agent and ssh config; 'eich ssh-config' prints the block for ~/.ssh/config"
+}
+
+main() {
+	set -u
+	opt_bin_dir='' opt_version='' opt_base_url='' opt_shell=''
+	opt_source=0 opt_rc=ask opt_yes=0 opt_sudo=0 opt_uninstall=0
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-h | --help)
+			usage
+			exit 0
+			;;
+		--bin-dir | --version | --base-url | --shell)
+			[ $# -ge 2 ] || die "$1 needs a value (see -h)"
+			opt=$1 val=$2
+			shift
+			;;
+		--bin-dir=* | --version=* | --base-url=* | --shell=*)
+			opt=${1%%=*} val=${1#*=}
+			;;
+		--from-source) opt_source=1 opt= ;;
+		--modify-rc) opt_rc=yes opt= ;;
+		--no-modify-rc) opt_rc=no opt= ;;
+		-y | --yes) opt_yes=1 opt= ;;
+		--sudo) opt_sudo=1 opt= ;;
+		--uninstall) opt_uninstall=1 opt= ;;
+		*)
+			printf 'install.sh: error: unknown option %s (see -h)\n' "$1" >&2
+			exit 2
+			;;
+		esac
+		case $opt in
+		--bin-dir) opt_bin_dir=$val ;;
+		--version) opt_version=${val#v} ;;
+		--base-url) opt_base_url=$val ;;
+		--shell) opt_shell=$val ;;
+		esac
+		shift
+	done
+
+	[ -n "${HOME:-}" ] || die "HOME is not set"
+	bin_dir=${opt_bin_dir:-$HOME/.local/bin}
+	case $bin_dir in
+	# A literal ~ (e.g. --bin-dir=~/bin, which the shell does not expand).
+	\~) bin_dir=$HOME ;;
+	\~/*) bin_dir=$HOME/${bin_dir#\~/} ;;
+	/*) ;;
+	*) bin_dir=$(pwd)/$bin_dir ;;
+	esac
+	bin_dir=${bin_dir%/}
+
+	shell_name=${opt_shell:-$(basename "${SHELL:-}")}
+	case $shell_name in
+	zsh | bash | fish) ;;
+	*)
+		[ -z "$opt_shell" ] || die "--shell: want zsh, bash or fish, got '$opt_shell'"
+		shell_name=
+		;;
+	esac
+
+	# A checkout: this script sits next to eich's go.mod and main.go.
+	checkout=
+	case $0 in
+	*install.sh)
+		dir=$(cd "$(dirname "$0")" && pwd)
+		if [ -f "$dir/main.go" ] && grep -q '^module github.com/eich-dev/eich$' "$dir/go.mod" 2>/dev/null; then
+			checkout=$dir
+		fi
+		;;
+	esac
+	mode=release
+	if [ "$opt_source" = 1 ] ||
+		{ [ -n "$checkout" ] && [ -z "$opt_version" ] && [ -z "$opt_base_url" ]; }; then
+		mode=source
+	fi
+
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/eich-install.XXXXXX") || die "could not make a temp dir"
+	trap 'rm -rf "$tmp"' EXIT
+	trap 'rm -rf "$tmp"; exit 130' INT TERM
+
+	if [ "$opt_uninstall" = 1 ]; then
+		do_uninstall
+	else
+		do_install
+	fi
+}
+
+main "$@"
