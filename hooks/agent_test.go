@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -425,4 +426,39 @@ func TestStateDirThatCannotBeCreated(t *testing.T) {
 	if out := e.stderr.String(); strings.Count(out, "\n") != 1 {
 		t.Errorf("want one line, got %q", out)
 	}
+}
+
+func TestFullDiskRemovesNothing(t *testing.T) {
+	e := newEnv(t)
+	mnt := filepath.Join(t.TempDir(), "small")
+	os.Mkdir(mnt, 0o700)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount a small tmpfs to fill (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	e.s.StateDir = filepath.Join(mnt, "eich")
+	e.login("3")
+	filler, _ := os.Create(filepath.Join(mnt, "filler"))
+	for {
+		if _, err := filler.Write(make([]byte, 4096)); err != nil {
+			break
+		}
+	}
+	filler.Close()
+	e.agent.AddStale(t, 6)
+	e.stderr.Reset()
+	hooks.Pre(e.s, "3", eicLine)
+	if n := len(e.agent.Keys(t)); n != 9 {
+		t.Errorf("removed keys it could not log: %d of 9 left", n)
+	}
+	if out := e.stderr.String(); !strings.Contains(out, "no space left") || strings.Count(out, "\n") != 1 {
+		t.Errorf("want one line naming the full disk, got %q", out)
+	}
+	os.Remove(filepath.Join(mnt, "filler"))
+	e.stderr.Reset()
+	hooks.Pre(e.s, "3", eicLine)
+	if n := len(e.agent.Keys(t)); n > e.s.Limit-1 {
+		t.Errorf("with space again eich did not prune: %d keys", n)
+	}
+	e.requireUserKeys()
 }

@@ -54,6 +54,12 @@ func (r *run) prune(keys []Key, phase policy.Phase, inFlight int, dryRun bool, r
 		rep.Blocked = errors.New("state is not locked")
 		return rep, nil
 	}
+	// Every removal must be logged: prove the state is writable first
+	// (a full disk fails here, before any key is gone).
+	if err := r.dir.SaveLedger(r.ledger); err != nil {
+		rep.Blocked = fmt.Errorf("cannot write state, so removals could not be logged: %w", err)
+		return rep, nil
+	}
 	return rep, r.removeAndVerify(rep, reason)
 }
 
