@@ -8,12 +8,13 @@ import (
 )
 
 // benchClasses returns n keys, oldest first: two user keys, then stale
-// keys (known EIC, with a suspect every third), then n/100 more user keys.
+// keys (known EIC, with a suspect every third), then more user keys, so
+// that n/100 (at least two) are the user's: 1,000 keys are 990 stale.
 func benchClasses(n int) []keyclass.Class {
 	cs := make([]keyclass.Class, 0, n)
 	cs = append(cs, keyclass.User, keyclass.User)
-	users := n / 100
-	for len(cs) < n-users {
+	users := max(n/100, 2)
+	for len(cs) < n-(users-2) {
 		if len(cs)%3 == 0 {
 			cs = append(cs, keyclass.Suspect)
 		} else {

@@ -1,0 +1,134 @@
+package state
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// benchNow is the clock of the ledger benchmarks.
+var benchNow = time.Unix(1_800_000_000, 0)
+
+// benchFingerprint returns a valid, distinct fingerprint for i.
+func benchFingerprint(i int) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(i))
+	sum := sha256.Sum256(b[:])
+	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+}
+
+// benchLedger returns a ledger of n entries, every tenth an EIC key, all
+// seen within the retention period.
+func benchLedger(n int) *Ledger {
+	l := NewLedger()
+	for i := range n {
+		fp := benchFingerprint(i)
+		seen := benchNow.Add(-time.Duration(i%1000) * time.Minute)
+		l.Entries[fp] = &Entry{Fingerprint: fp, EIC: i%10 == 0, FirstSeen: seen.Add(-time.Hour), LastSeen: seen}
+	}
+	return l
+}
+
+var ledgerSizes = []int{0, 1_000, 100_000}
+
+func BenchmarkLedgerEncode(b *testing.B) {
+	for _, n := range ledgerSizes {
+		l := benchLedger(n)
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			var size int
+			for b.Loop() {
+				size = len(l.Encode())
+			}
+			b.SetBytes(int64(size))
+		})
+	}
+}
+
+func BenchmarkLedgerDecode(b *testing.B) {
+	for _, n := range ledgerSizes {
+		data := benchLedger(n).Encode()
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := DecodeLedger(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func benchDir(b *testing.B) *Dir {
+	b.Helper()
+	d, err := Open(filepath.Join(b.TempDir(), "eich"), true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+func BenchmarkLedgerLoad(b *testing.B) {
+	for _, n := range ledgerSizes {
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			d := benchDir(b)
+			if n > 0 {
+				if err := d.SaveLedger(benchLedger(n)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				l, err := d.LoadLedger()
+				if err != nil || len(l.Entries) != n {
+					b.Fatalf("load: %d entries, %v", len(l.Entries), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLedgerSave includes the fsync of writeAtomic, so it measures
+// the file system as much as eich.
+func BenchmarkLedgerSave(b *testing.B) {
+	for _, n := range ledgerSizes {
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			d := benchDir(b)
+			l := benchLedger(n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := d.SaveLedger(l); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLedgerCompact compacts a ledger of 100,000 entries, none of
+// them in the agent and all within the retention period, down to
+// MaxEntries, and reports the size of the file that remains.
+func BenchmarkLedgerCompact(b *testing.B) {
+	const n = 100_000
+	present := map[string]bool{benchFingerprint(0): true, benchFingerprint(1): true}
+	var left int
+	for b.Loop() {
+		b.StopTimer()
+		l := benchLedger(n)
+		b.StartTimer()
+		l.Compact(present, benchNow)
+		left = len(l.Entries)
+	}
+	if left > MaxEntries+len(present) {
+		b.Fatalf("compacted ledger has %d entries, want at most %d", left, MaxEntries+len(present))
+	}
+	b.ReportMetric(float64(left), "entries-left")
+	l := benchLedger(n)
+	l.Compact(present, benchNow)
+	b.ReportMetric(float64(len(l.Encode())), "file-bytes")
+}
