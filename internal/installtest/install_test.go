@@ -1,0 +1,550 @@
+// Package installtest tests install.sh, the release archives it reads, the
+// plugin-manager files and the demo script, by running them for real: the
+// script under /bin/sh against a throw-away HOME and bin dir, archives built
+// by internal/release, and the user's shells started interactively to see
+// that they load the hook. A missing tool (shellcheck, zsh, fish, curl, tar)
+// fails the test; nothing skips.
+package installtest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eich-dev/eich/internal/release"
+)
+
+const (
+	// The version and commit of the archives the tests build.
+	testVersion = "1.2.3"
+	testCommit  = "abc1234"
+	marker      = "# added by eich install.sh"
+)
+
+var (
+	repoRoot string   // the checkout: holds install.sh
+	distDir  string   // archives for the host, built once
+	goEnv    []string // GOCACHE etc. so a temp HOME does not mean a cold build
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	repoRoot = root
+	for _, name := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOFLAGS", "GOTOOLCHAIN"} {
+		out, err := exec.Command("go", "env", name).Output()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "go env %s: %v\n", name, err)
+			return 1
+		}
+		goEnv = append(goEnv, name+"="+strings.TrimSpace(string(out)))
+	}
+	dir, err := os.MkdirTemp("", "eich-installtest-dist-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	distDir = dir
+	if _, err := release.Build(release.Options{
+		ModuleDir: repoRoot, OutDir: distDir,
+		Version: testVersion, Commit: testCommit,
+		Targets: []release.Target{release.Host()},
+	}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// need returns a tool's path or fails the test saying what to install.
+func need(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("this test needs %s (apt-get install %s): %v", name, pkg, err)
+	}
+	return p
+}
+
+// env is a user's world in temp directories.
+type env struct {
+	t      *testing.T
+	home   string
+	binDir string
+	vars   []string
+}
+
+// newEnv makes a temp HOME and bin dir (not on PATH) for a user whose login
+// shell is shell.
+func newEnv(t *testing.T, shell string) *env {
+	t.Helper()
+	root := t.TempDir()
+	e := &env{t: t, home: filepath.Join(root, "home"), binDir: filepath.Join(root, "bin")}
+	if err := os.MkdirAll(e.home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	drop := map[string]bool{"HOME": true, "SHELL": true, "ZDOTDIR": true, "SSH_AUTH_SOCK": true,
+		"XDG_CONFIG_HOME": true, "XDG_STATE_HOME": true, "XDG_DATA_HOME": true, "XDG_CACHE_HOME": true,
+		"EICH_INSTALL_BASE_URL": true, "PROMPT_COMMAND": true, "ENV": true, "BASH_ENV": true}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !drop[name] && !strings.HasPrefix(name, "GO") {
+			e.vars = append(e.vars, kv)
+		}
+	}
+	e.vars = append(e.vars, goEnv...)
+	e.vars = append(e.vars, "HOME="+e.home, "SHELL=/bin/"+shell)
+	return e
+}
+
+// result is what a command did.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
+}
+
+// run runs a command in the env with stdin from /dev/null (no terminal).
+func (e *env) run(name string, args ...string) result {
+	e.t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = e.vars
+	cmd.Dir = e.home
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if err != nil {
+		exit, ok := err.(*exec.ExitError)
+		if !ok {
+			e.t.Fatalf("%s: %v", name, err)
+		}
+		r.code = exit.ExitCode()
+	}
+	return r
+}
+
+// install runs the checkout's install.sh with /bin/sh.
+func (e *env) install(args ...string) result {
+	e.t.Helper()
+	return e.run("/bin/sh", append([]string{filepath.Join(repoRoot, "install.sh"), "--bin-dir", e.binDir}, args...)...)
+}
+
+// installCopy runs a copy of install.sh that is not inside a checkout, as
+// `curl … | sh` would, so it takes the release path.
+func (e *env) installCopy(args ...string) result {
+	e.t.Helper()
+	script := filepath.Join(e.t.TempDir(), "install.sh")
+	data, err := os.ReadFile(filepath.Join(repoRoot, "install.sh"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(script, data, 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.run("/bin/sh", append([]string{script, "--bin-dir", e.binDir}, args...)...)
+}
+
+func (e *env) mustOK(r result, what string) result {
+	e.t.Helper()
+	if r.code != 0 {
+		e.t.Fatalf("%s failed:\n%s", what, r)
+	}
+	return r
+}
+
+// rcFile is where install.sh writes the hook line for shell.
+func (e *env) rcFile(shell string) string {
+	switch shell {
+	case "zsh":
+		return filepath.Join(e.home, ".zshrc")
+	case "bash":
+		return filepath.Join(e.home, ".bashrc")
+	default:
+		return filepath.Join(e.home, ".config", "fish", "config.fish")
+	}
+}
+
+// markerLines counts the lines install.sh added to a file.
+func markerLines(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(data), marker)
+}
+
+// binFiles lists the bin dir.
+func (e *env) binFiles() []string {
+	e.t.Helper()
+	entries, err := os.ReadDir(e.binDir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var names []string
+	for _, de := range entries {
+		names = append(names, de.Name())
+	}
+	return names
+}
+
+func (e *env) version() string {
+	e.t.Helper()
+	r := e.mustOK(e.run(filepath.Join(e.binDir, "eich"), "--version"), "eich --version")
+	return strings.TrimSpace(r.stdout)
+}
+
+func baseURL(dir string) string { return "file://" + dir }
+
+func TestShellcheck(t *testing.T) {
+	sc := need(t, "shellcheck", "shellcheck")
+	for _, f := range []string{"install.sh"} {
+		out, err := exec.Command(sc, "-s", "sh", filepath.Join(repoRoot, f)).CombinedOutput()
+		if err != nil {
+			t.Errorf("shellcheck -s sh %s: %v\n%s", f, err, out)
+		}
+	}
+}
+
+func TestHelpAndBadOptions(t *testing.T) {
+	e := newEnv(t, "bash")
+	r := e.mustOK(e.install("-h"), "install.sh -h")
+	for _, opt := range []string{"--bin-dir", "--version", "--base-url", "--yes", "--modify-rc", "--no-modify-rc", "--shell", "--uninstall", "--from-source"} {
+		if !strings.Contains(r.stdout, opt) {
+			t.Errorf("-h does not mention %s:\n%s", opt, r.stdout)
+		}
+	}
+	for _, args := range [][]string{{"--frobnicate"}, {"--shell", "tcsh"}, {"--bin-dir"}} {
+		r := e.install(args...)
+		if r.code == 0 || !strings.Contains(r.stderr, "install.sh: error:") {
+			t.Errorf("install.sh %v: want a failure with an error line\n%s", args, r)
+		}
+	}
+	if files := e.binFiles(); len(files) != 0 {
+		t.Errorf("failed runs installed %v", files)
+	}
+}
+
+// TestInstallFromCheckoutTwice builds from this checkout with the local Go
+// (the README's first set-up command), twice: one binary, one rc line.
+func TestInstallFromCheckoutTwice(t *testing.T) {
+	e := newEnv(t, "bash")
+	rc := e.rcFile("bash")
+	if err := os.WriteFile(rc, []byte("export KEEP_ME=1"), 0o644); err != nil { // no final newline
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ {
+		r := e.mustOK(e.install("--modify-rc"), fmt.Sprintf("install from checkout, run %d", i))
+		if !strings.Contains(r.stdout, "building eich") || !strings.Contains(r.stdout, "installed "+filepath.Join(e.binDir, "eich")) {
+			t.Errorf("run %d: want it to say it built and installed:\n%s", i, r)
+		}
+		if files := e.binFiles(); len(files) != 1 || files[0] != "eich" {
+			t.Errorf("run %d: bin dir holds %v, want just eich", i, files)
+		}
+		if n := markerLines(t, rc); n != 1 {
+			t.Errorf("run %d: %d eich lines in .bashrc, want 1", i, n)
+		}
+	}
+	if v := e.version(); !strings.HasPrefix(v, "eich version ") || strings.Contains(v, "dev (none)") {
+		t.Errorf("eich --version = %q, want a version from git", v)
+	}
+	data, _ := os.ReadFile(rc)
+	if !strings.HasPrefix(string(data), "export KEEP_ME=1\n") {
+		t.Errorf(".bashrc lost or glued its last line:\n%s", data)
+	}
+}
+
+// TestNoTerminalChangesNoRCFile: without a terminal (and with --yes) it asks
+// nothing, leaves the rc file alone and prints the line to add.
+func TestNoTerminalChangesNoRCFile(t *testing.T) {
+	for _, args := range [][]string{nil, {"--yes"}, {"--no-modify-rc"}} {
+		e := newEnv(t, "zsh")
+		r := e.mustOK(e.installCopy(append([]string{"--base-url", baseURL(distDir)}, args...)...), fmt.Sprint("install ", args))
+		if _, err := os.Stat(e.rcFile("zsh")); !os.IsNotExist(err) {
+			t.Errorf("%v: .zshrc was created or changed", args)
+		}
+		want := fmt.Sprintf(`eval "$('%s/eich' init zsh)"`, e.binDir)
+		if !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "[y/N]") {
+			t.Errorf("%v: want the line to add by hand (%s) and no question:\n%s", args, want, r)
+		}
+		if !strings.Contains(r.stderr, "is not on your PATH") {
+			t.Errorf("%v: want a warning that the bin dir is not on PATH:\n%s", args, r)
+		}
+	}
+}
+
+// TestModifyRCLoadsHook: --modify-rc for each shell, then that shell,
+// started interactively with the temp HOME, has the hook's functions.
+func TestModifyRCLoadsHook(t *testing.T) {
+	checks := map[string]struct {
+		args []string
+		want string
+	}{
+		"zsh":  {[]string{"-i", "-c", `print -r -- "fn=${+functions[_eich_preexec]} hooks=$preexec_functions"`}, "fn=1 hooks=_eich_preexec"},
+		"bash": {[]string{"-i", "-c", `declare -F _eich_debug; trap -p DEBUG`}, "_eich_debug"},
+		"fish": {[]string{"-i", "-c", `functions -q _eich_preexec; and echo fn=loaded`}, "fn=loaded"},
+	}
+	for _, shell := range []string{"zsh", "bash", "fish"} {
+		t.Run(shell, func(t *testing.T) {
+			bin := need(t, shell, shell)
+			e := newEnv(t, shell)
+			r := e.mustOK(e.installCopy("--base-url", baseURL(distDir), "--modify-rc"), "install --modify-rc")
+			if !strings.Contains(r.stdout, "added to "+e.rcFile(shell)) {
+				t.Errorf("want it to say what it added:\n%s", r)
+			}
+			if !strings.Contains(r.stdout, "parses cleanly") {
+				t.Errorf("want the hook's syntax check in the output:\n%s", r)
+			}
+			if n := markerLines(t, e.rcFile(shell)); n != 1 {
+				t.Fatalf("%d eich lines in %s, want 1", n, e.rcFile(shell))
+			}
+			c := checks[shell]
+			got := e.run(bin, c.args...)
+			if !strings.Contains(got.stdout, c.want) {
+				t.Errorf("interactive %s did not load the hook (want %q):\n%s", shell, c.want, got)
+			}
+			if strings.Contains(got.stderr, "eich:") {
+				t.Errorf("interactive %s: eich complained:\n%s", shell, got.stderr)
+			}
+		})
+	}
+}
+
+// TestUninstall removes the binary and the line it added, nothing else.
+func TestUninstall(t *testing.T) {
+	e := newEnv(t, "zsh")
+	rc := e.rcFile("zsh")
+	if err := os.WriteFile(rc, []byte("export BEFORE=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.mustOK(e.installCopy("--base-url", baseURL(distDir), "--modify-rc"), "install")
+	f, err := os.OpenFile(rc, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "export AFTER=1")
+	f.Close()
+
+	r := e.mustOK(e.installCopy("--uninstall"), "install.sh --uninstall")
+	if files := e.binFiles(); len(files) != 0 {
+		t.Errorf("bin dir still holds %v", files)
+	}
+	data, _ := os.ReadFile(rc)
+	if string(data) != "export BEFORE=1\nexport AFTER=1\n" {
+		t.Errorf(".zshrc after uninstall:\n%s", data)
+	}
+	for _, want := range []string{"removed " + filepath.Join(e.binDir, "eich"), "removed the eich line from " + rc, filepath.Join(e.home, ".local", "state", "eich")} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("uninstall output lacks %q:\n%s", want, r)
+		}
+	}
+	// Twice is fine.
+	e.mustOK(e.installCopy("--uninstall"), "second --uninstall")
+}
+
+// TestReleaseEndToEnd: the archives from internal/release, installed through
+// --base-url file://, with and without --version.
+func TestReleaseEndToEnd(t *testing.T) {
+	host := release.Host()
+	name := release.ArchiveName(testVersion, host)
+	sums, err := os.ReadFile(filepath.Join(distDir, "checksums.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(string(sums)), "  "+name) {
+		t.Errorf("checksums.txt = %q, want a sha256sum line for %s", sums, name)
+	}
+	check := exec.Command(need(t, "sha256sum", "coreutils"), "-c", "checksums.txt")
+	check.Dir = distDir
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Errorf("sha256sum -c checksums.txt: %v\n%s", err, out)
+	}
+	list, err := exec.Command(need(t, "tar", "tar"), "-tzf", filepath.Join(distDir, name)).Output()
+	if err != nil {
+		t.Fatalf("tar -t %s: %v", name, err)
+	}
+	for _, member := range []string{"eich", "README.md", "completions/_eich", "completions/eich.bash", "completions/eich.fish", "man/eich.1"} {
+		if !contains(strings.Fields(string(list)), member) {
+			t.Errorf("%s lacks %s; it holds:\n%s", name, member, list)
+		}
+	}
+
+	need(t, "curl", "curl")
+	for _, args := range [][]string{nil, {"--version", testVersion}, {"--version", "v" + testVersion}} {
+		e := newEnv(t, "bash")
+		r := e.mustOK(e.installCopy(append([]string{"--base-url", baseURL(distDir) + "/"}, args...)...), fmt.Sprint("release install ", args))
+		if !strings.Contains(r.stdout, "verified "+name) {
+			t.Errorf("%v: want the checksum check reported:\n%s", args, r)
+		}
+		if v, want := e.version(), "eich version "+testVersion+" ("+testCommit+")"; v != want {
+			t.Errorf("%v: installed eich --version = %q, want %q", args, v, want)
+		}
+	}
+
+	// The environment variable works as --base-url does.
+	e := newEnv(t, "bash")
+	e.vars = append(e.vars, "EICH_INSTALL_BASE_URL="+baseURL(distDir))
+	e.mustOK(e.installCopy(), "install with EICH_INSTALL_BASE_URL")
+	if v := e.version(); !strings.Contains(v, testVersion) {
+		t.Errorf("EICH_INSTALL_BASE_URL: got %q", v)
+	}
+}
+
+// TestTamperedArchiveRefused: a changed archive or a missing checksum line
+// stops the install before anything is written.
+func TestTamperedArchiveRefused(t *testing.T) {
+	name := release.ArchiveName(testVersion, release.Host())
+	cases := map[string]func(dir string){
+		"flipped byte": func(dir string) {
+			p := filepath.Join(dir, name)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[len(data)/2] ^= 0x40
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"no checksum line": func(dir string) {
+			if err := os.WriteFile(filepath.Join(dir, "checksums.txt"), []byte(strings.Repeat("0", 64)+"  eich_9_other_os.tar.gz\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"no checksum file": func(dir string) {
+			if err := os.Remove(filepath.Join(dir, "checksums.txt")); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	wantErr := map[string]string{
+		"flipped byte":     "checksum mismatch for " + name,
+		"no checksum line": "no entry for " + name,
+		"no checksum file": "could not download",
+	}
+	for what, tamper := range cases {
+		t.Run(strings.ReplaceAll(what, " ", "_"), func(t *testing.T) {
+			dir := t.TempDir()
+			copyDir(t, distDir, dir)
+			tamper(dir)
+			e := newEnv(t, "zsh")
+			r := e.installCopy("--base-url", baseURL(dir), "--version", testVersion, "--modify-rc")
+			if r.code == 0 {
+				t.Fatalf("tampered release was accepted:\n%s", r)
+			}
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			last := lines[len(lines)-1]
+			if !strings.HasPrefix(last, "install.sh: error: ") || !strings.Contains(last, wantErr[what]) {
+				t.Errorf("want one clear error line with %q, got:\n%s", wantErr[what], r)
+			}
+			if _, err := os.Stat(e.binDir); !os.IsNotExist(err) {
+				t.Errorf("bin dir was created: %v %v", err, e.binFiles())
+			}
+			if _, err := os.Stat(e.rcFile("zsh")); !os.IsNotExist(err) {
+				t.Errorf(".zshrc was written")
+			}
+		})
+	}
+}
+
+// TestBinDirOnPath: with the bin dir on PATH there is no warning and the rc
+// line calls eich by name.
+func TestBinDirOnPath(t *testing.T) {
+	e := newEnv(t, "zsh")
+	for i, kv := range e.vars {
+		if strings.HasPrefix(kv, "PATH=") {
+			e.vars[i] = "PATH=" + e.binDir + ":" + strings.TrimPrefix(kv, "PATH=")
+		}
+	}
+	r := e.mustOK(e.installCopy("--base-url", baseURL(distDir), "--modify-rc"), "install")
+	if strings.Contains(r.stderr, "not on your PATH") {
+		t.Errorf("warned although the bin dir is on PATH:\n%s", r)
+	}
+	data, _ := os.ReadFile(e.rcFile("zsh"))
+	if want := `eval "$(eich init zsh)" ` + marker + "\n"; string(data) != want {
+		t.Errorf(".zshrc = %q, want %q", data, want)
+	}
+}
+
+// TestPluginFiles: the plugin-manager files parse, load the hook when eich
+// is on PATH and do nothing when it is not.
+func TestPluginFiles(t *testing.T) {
+	zsh, fish := need(t, "zsh", "zsh"), need(t, "fish", "fish")
+	e := newEnv(t, "zsh")
+	e.mustOK(e.installCopy("--base-url", baseURL(distDir), "--no-modify-rc"), "install")
+	plugin := filepath.Join(repoRoot, "eich.plugin.zsh")
+	conf := filepath.Join(repoRoot, "conf.d", "eich.fish")
+	e.mustOK(e.run(zsh, "-n", plugin), "zsh -n eich.plugin.zsh")
+	e.mustOK(e.run(fish, "--no-execute", conf), "fish --no-execute conf.d/eich.fish")
+
+	without := e.mustOK(e.run(zsh, "-f", "-c", fmt.Sprintf(`source %q; print -r -- "fn=${+functions[_eich_preexec]}"`, plugin)), "plugin without eich")
+	if !strings.Contains(without.stdout, "fn=0") || without.stderr != "" {
+		t.Errorf("eich.plugin.zsh without eich on PATH should do nothing:\n%s", without)
+	}
+	withPath := append([]string(nil), e.vars...)
+	for i, kv := range withPath {
+		if strings.HasPrefix(kv, "PATH=") {
+			withPath[i] = "PATH=" + e.binDir + ":" + strings.TrimPrefix(kv, "PATH=")
+		}
+	}
+	e.vars = withPath
+	with := e.mustOK(e.run(zsh, "-f", "-c", fmt.Sprintf(`source %q; print -r -- "fn=${+functions[_eich_preexec]}"`, plugin)), "plugin with eich")
+	if !strings.Contains(with.stdout, "fn=1") {
+		t.Errorf("eich.plugin.zsh did not load the hook:\n%s", with)
+	}
+	f := e.mustOK(e.run(fish, "-i", "-c", fmt.Sprintf(`source %q; functions -q _eich_preexec; and echo fn=loaded`, conf)), "fish conf.d")
+	if !strings.Contains(f.stdout, "fn=loaded") {
+		t.Errorf("conf.d/eich.fish did not load the hook:\n%s", f)
+	}
+	nf := e.mustOK(e.run(fish, "-c", fmt.Sprintf(`source %q; functions -q _eich_preexec; or echo fn=none`, conf)), "fish conf.d, not interactive")
+	if !strings.Contains(nf.stdout, "fn=none") {
+		t.Errorf("conf.d/eich.fish loaded the hook in a non-interactive fish:\n%s", nf)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, de := range entries {
+		data, err := os.ReadFile(filepath.Join(from, de.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, de.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
