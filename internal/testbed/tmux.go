@@ -1,10 +1,13 @@
 package testbed
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,13 +41,39 @@ func StartTmux(t testing.TB, env []string, argv ...string) *Tmux {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
+	pid := 0
+	if out, err := m.tmuxCmd("display-message", "-p", "#{pane_pid}"); err == nil {
+		pid, _ = strconv.Atoi(strings.TrimSpace(out))
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("tmux pane (%s):\n%s", strings.Join(argv, " "), m.Capture())
 		}
 		exec.Command(m.tmux, "-S", m.sock, "kill-server").Run()
+		// The shell writes its history as it exits: wait for it, so the
+		// test's temp dirs can be removed.
+		if pid > 0 {
+			deadline := time.Now().Add(10 * time.Second)
+			for alive(pid) && time.Now().Before(deadline) {
+				time.Sleep(pollInterval)
+			}
+		}
 	})
 	return m
+}
+
+// alive reports whether process pid exists and is not a zombie.
+func alive(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil // no /proc (not Linux)
+	}
+	// pid (comm) STATE …; comm may contain spaces and parentheses.
+	s := string(stat)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+		return s[i+2] != 'Z'
+	}
+	return true
 }
 
 // tmuxCmd runs a tmux client command against this server.
