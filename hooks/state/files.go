@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,10 +138,22 @@ func (d *Dir) RefusingNoted(socket string) (seenBefore bool, err error) {
 	return false, d.writeAtomic(refusingName, data)
 }
 
-var sessionRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
-
-// ValidSession reports whether s may name an in-flight registration.
-func ValidSession(s string) bool { return sessionRE.MatchString(s) && s != "." && s != ".." }
+// ValidSession reports whether s may name an in-flight registration:
+// 1 to 64 of [A-Za-z0-9_.-], and not "." or "..". (A loop, not a regexp:
+// compiling `{1,64}` at start-up cost every eich command about 1.4 million
+// instructions.)
+func ValidSession(s string) bool {
+	if len(s) < 1 || len(s) > 64 || s == "." || s == ".." {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // InFlight is a running EIC command, registered by `hook pre`.
 type InFlight struct {
