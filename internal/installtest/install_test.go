@@ -219,7 +219,7 @@ func baseURL(dir string) string { return "file://" + dir }
 
 func TestShellcheck(t *testing.T) {
 	sc := need(t, "shellcheck", "shellcheck")
-	for _, f := range []string{"install.sh"} {
+	for _, f := range []string{"install.sh", "scripts/demo.sh"} {
 		out, err := exec.Command(sc, "-s", "sh", filepath.Join(repoRoot, f)).CombinedOutput()
 		if err != nil {
 			t.Errorf("shellcheck -s sh %s: %v\n%s", f, err, out)
@@ -520,6 +520,44 @@ func TestPluginFiles(t *testing.T) {
 	nf := e.mustOK(e.run(fish, "-c", fmt.Sprintf(`source %q; functions -q _eich_preexec; or echo fn=none`, conf)), "fish conf.d, not interactive")
 	if !strings.Contains(nf.stdout, "fn=none") {
 		t.Errorf("conf.d/eich.fish loaded the hook in a non-interactive fish:\n%s", nf)
+	}
+}
+
+// TestDemo runs `make demo`'s script once: the failure without eich, a
+// dozen logins with it, the user keys kept, and nothing left behind.
+func TestDemo(t *testing.T) {
+	for _, tool := range []string{"ssh", "ssh-agent", "ssh-add", "ssh-keygen"} {
+		need(t, tool, "openssh-client")
+	}
+	need(t, "zsh", "zsh")
+	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
+		t.Fatalf("the demo needs /usr/sbin/sshd (apt-get install openssh-server): %v", err)
+	}
+	tmp := t.TempDir()
+	cmd := exec.Command("/bin/sh", filepath.Join(repoRoot, "scripts", "demo.sh"))
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	cmd.Dir = repoRoot
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo.sh: %v\n%s", err, out)
+	}
+	text := string(out)
+	for _, want := range []string{
+		"Too many authentication failures",
+		"login 12: ok",
+		"alice@laptop and alice@work are still in the agent.",
+		"eich: removed",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, text)
+		}
+	}
+	_, after, _ := strings.Cut(text, "== 2.")
+	if strings.Contains(after, "FAILED") {
+		t.Errorf("a login failed with eich loaded:\n%s", text)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the demo left %v in TMPDIR", left)
 	}
 }
 
