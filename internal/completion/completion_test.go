@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/eich-dev/eich/internal/completion"
@@ -17,23 +18,36 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "eich-completion-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "temp dir:", err)
-		return 1
+var (
+	buildOnce sync.Once
+	buildErr  error
+)
+
+// built builds eich once per test binary, on first use.
+func built(t *testing.T) {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "eich-completion-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binDir = dir
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "eich"), "github.com/eich-dev/eich")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build eich: %w\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	defer os.RemoveAll(dir)
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "eich"), "github.com/eich-dev/eich")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build eich: %v\n%s", err, out)
-		return 1
-	}
-	binDir = dir
-	return m.Run()
 }
 
 // tool returns a tool's path or fails the test: a missing shell must not
@@ -100,6 +114,7 @@ func wantWords(t *testing.T, what, got string, want ...string) {
 }
 
 func TestSyntax(t *testing.T) {
+	built(t)
 	for _, c := range []struct {
 		shell string
 		check []string
@@ -117,11 +132,13 @@ func TestSyntax(t *testing.T) {
 }
 
 func TestBashShellcheck(t *testing.T) {
+	built(t)
 	sc := tool(t, "shellcheck", "shellcheck")
 	run(t, sc, "-s", "bash", writeScript(t, "bash"))
 }
 
 func TestGenerateBashCompletionListsCommands(t *testing.T) {
+	built(t)
 	out := run(t, filepath.Join(binDir, "eich"), "--generate-bash-completion")
 	wantWords(t, "eich --generate-bash-completion", out,
 		"status", "list", "prune", "protect", "unprotect", "log", "doctor", "init", "ssh-config", "completion")
@@ -151,6 +168,7 @@ printf '%%s\n' "${COMPREPLY[@]}"`, file, strings.Join(quoted, " "), len(words)-1
 }
 
 func TestBashCompletes(t *testing.T) {
+	built(t)
 	file := writeScript(t, "bash")
 	got := bashComplete(t, file, "eich", "pr")
 	if f := fields(got); len(f) != 2 {
@@ -163,6 +181,7 @@ func TestBashCompletes(t *testing.T) {
 }
 
 func TestZshRegisters(t *testing.T) {
+	built(t)
 	zsh := tool(t, "zsh", "zsh")
 	file := writeScript(t, "zsh")
 	out := run(t, zsh, "-f", "-c", fmt.Sprintf(`autoload -Uz compinit && compinit -u -D
@@ -180,6 +199,7 @@ print -r -- "comp=${_comps[eich]}"
 }
 
 func TestFishCompletes(t *testing.T) {
+	built(t)
 	fish := tool(t, "fish", "fish")
 	file := writeScript(t, "fish")
 	complete := func(line string) string {
@@ -200,6 +220,7 @@ func TestFishCompletes(t *testing.T) {
 }
 
 func TestScriptErrors(t *testing.T) {
+	built(t)
 	app := &cli.App{Name: "eich"}
 	for _, shell := range []string{"", "powershell", "ZSH"} {
 		if _, err := completion.Script(app, shell); err == nil {
@@ -214,6 +235,7 @@ func TestScriptErrors(t *testing.T) {
 }
 
 func TestManSection1(t *testing.T) {
+	built(t)
 	page := run(t, filepath.Join(binDir, "eich"), "man")
 	if !strings.Contains(page, ".TH eich 1") {
 		t.Errorf("man page is not section 1:\n%.300s", page)

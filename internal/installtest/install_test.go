@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/eich-dev/eich/internal/release"
@@ -31,40 +32,53 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
+	code := m.Run()
+	if distDir != "" {
+		os.RemoveAll(distDir)
+	}
+	os.Exit(code)
 }
 
-func runMain(m *testing.M) int {
+var (
+	setupOnce sync.Once
+	setupErr  error
+)
+
+// setup finds the checkout and the Go caches, and builds the host's release
+// archive once per test binary (lazily, so a benchmark-only run builds
+// nothing).
+func setup(t *testing.T) {
+	t.Helper()
+	setupOnce.Do(func() { setupErr = doSetup() })
+	if setupErr != nil {
+		t.Fatal(setupErr)
+	}
+}
+
+func doSetup() error {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return err
 	}
 	repoRoot = root
 	for _, name := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOFLAGS", "GOTOOLCHAIN"} {
 		out, err := exec.Command("go", "env", name).Output()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "go env %s: %v\n", name, err)
-			return 1
+			return fmt.Errorf("go env %s: %w", name, err)
 		}
 		goEnv = append(goEnv, name+"="+strings.TrimSpace(string(out)))
 	}
 	dir, err := os.MkdirTemp("", "eich-installtest-dist-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return err
 	}
-	defer os.RemoveAll(dir)
 	distDir = dir
-	if _, err := release.Build(release.Options{
+	_, err = release.Build(release.Options{
 		ModuleDir: repoRoot, OutDir: distDir,
 		Version: testVersion, Commit: testCommit,
 		Targets: []release.Target{release.Host()},
-	}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	})
+	return err
 }
 
 // need returns a tool's path or fails the test saying what to install.
@@ -218,6 +232,7 @@ func (e *env) version() string {
 func baseURL(dir string) string { return "file://" + dir }
 
 func TestShellcheck(t *testing.T) {
+	setup(t)
 	sc := need(t, "shellcheck", "shellcheck")
 	for _, f := range []string{"install.sh", "scripts/demo.sh"} {
 		out, err := exec.Command(sc, "-s", "sh", filepath.Join(repoRoot, f)).CombinedOutput()
@@ -228,6 +243,7 @@ func TestShellcheck(t *testing.T) {
 }
 
 func TestHelpAndBadOptions(t *testing.T) {
+	setup(t)
 	e := newEnv(t, "bash")
 	r := e.mustOK(e.install("-h"), "install.sh -h")
 	for _, opt := range []string{"--bin-dir", "--version", "--base-url", "--yes", "--modify-rc", "--no-modify-rc", "--shell", "--uninstall", "--from-source"} {
@@ -249,6 +265,7 @@ func TestHelpAndBadOptions(t *testing.T) {
 // TestInstallFromCheckoutTwice builds from this checkout with the local Go
 // (the README's first set-up command), twice: one binary, one rc line.
 func TestInstallFromCheckoutTwice(t *testing.T) {
+	setup(t)
 	e := newEnv(t, "bash")
 	rc := e.rcFile("bash")
 	if err := os.WriteFile(rc, []byte("export KEEP_ME=1"), 0o644); err != nil { // no final newline
@@ -278,6 +295,7 @@ func TestInstallFromCheckoutTwice(t *testing.T) {
 // TestNoTerminalChangesNoRCFile: without a terminal (and with --yes) it asks
 // nothing, leaves the rc file alone and prints the line to add.
 func TestNoTerminalChangesNoRCFile(t *testing.T) {
+	setup(t)
 	for _, args := range [][]string{nil, {"--yes"}, {"--no-modify-rc"}} {
 		e := newEnv(t, "zsh")
 		r := e.mustOK(e.installCopy(append([]string{"--base-url", baseURL(distDir)}, args...)...), fmt.Sprint("install ", args))
@@ -297,6 +315,7 @@ func TestNoTerminalChangesNoRCFile(t *testing.T) {
 // TestModifyRCLoadsHook: --modify-rc for each shell, then that shell,
 // started interactively with the temp HOME, has the hook's functions.
 func TestModifyRCLoadsHook(t *testing.T) {
+	setup(t)
 	checks := map[string]struct {
 		args []string
 		want string
@@ -333,6 +352,7 @@ func TestModifyRCLoadsHook(t *testing.T) {
 
 // TestUninstall removes the binary and the line it added, nothing else.
 func TestUninstall(t *testing.T) {
+	setup(t)
 	e := newEnv(t, "zsh")
 	rc := e.rcFile("zsh")
 	if err := os.WriteFile(rc, []byte("export BEFORE=1\n"), 0o644); err != nil {
@@ -366,6 +386,7 @@ func TestUninstall(t *testing.T) {
 // TestReleaseEndToEnd: the archives from internal/release, installed through
 // --base-url file://, with and without --version.
 func TestReleaseEndToEnd(t *testing.T) {
+	setup(t)
 	host := release.Host()
 	name := release.ArchiveName(testVersion, host)
 	sums, err := os.ReadFile(filepath.Join(distDir, "checksums.txt"))
@@ -384,7 +405,10 @@ func TestReleaseEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tar -t %s: %v", name, err)
 	}
-	for _, member := range []string{"eich", "README.md", "completions/_eich", "completions/eich.bash", "completions/eich.fish", "man/eich.1"} {
+	if _, err := os.Stat(filepath.Join(distDir, "install.sh")); err != nil {
+		t.Errorf("install.sh is not beside the archives: %v", err)
+	}
+	for _, member := range []string{"eich", "README.md", "CHANGELOG.md", "completions/_eich", "completions/eich.bash", "completions/eich.fish", "man/eich.1"} {
 		if !contains(strings.Fields(string(list)), member) {
 			t.Errorf("%s lacks %s; it holds:\n%s", name, member, list)
 		}
@@ -414,6 +438,7 @@ func TestReleaseEndToEnd(t *testing.T) {
 // TestTamperedArchiveRefused: a changed archive or a missing checksum line
 // stops the install before anything is written.
 func TestTamperedArchiveRefused(t *testing.T) {
+	setup(t)
 	name := release.ArchiveName(testVersion, release.Host())
 	cases := map[string]func(dir string){
 		"flipped byte": func(dir string) {
@@ -471,6 +496,7 @@ func TestTamperedArchiveRefused(t *testing.T) {
 // TestBinDirOnPath: with the bin dir on PATH there is no warning and the rc
 // line calls eich by name.
 func TestBinDirOnPath(t *testing.T) {
+	setup(t)
 	e := newEnv(t, "zsh")
 	for i, kv := range e.vars {
 		if strings.HasPrefix(kv, "PATH=") {
@@ -490,6 +516,7 @@ func TestBinDirOnPath(t *testing.T) {
 // TestPluginFiles: the plugin-manager files parse, load the hook when eich
 // is on PATH and do nothing when it is not.
 func TestPluginFiles(t *testing.T) {
+	setup(t)
 	zsh, fish := need(t, "zsh", "zsh"), need(t, "fish", "fish")
 	e := newEnv(t, "zsh")
 	e.mustOK(e.installCopy("--base-url", baseURL(distDir), "--no-modify-rc"), "install")
@@ -526,6 +553,7 @@ func TestPluginFiles(t *testing.T) {
 // TestDemo runs `make demo`'s script once: the failure without eich, a
 // dozen logins with it, the user keys kept, and nothing left behind.
 func TestDemo(t *testing.T) {
+	setup(t)
 	for _, tool := range []string{"ssh", "ssh-agent", "ssh-add", "ssh-keygen"} {
 		need(t, tool, "openssh-client")
 	}

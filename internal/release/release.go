@@ -3,7 +3,7 @@
 // ldflags, packed as eich_<version>_<os>_<arch>.tar.gz together with
 // README.md, LICENSE and CHANGELOG.md (those present), the shell completions
 // and the man page, plus a checksums.txt in sha256sum format. install.sh
-// reads exactly this layout. The command is internal/release/cmd/dist
+// reads exactly this layout, and is copied beside them. The command is internal/release/cmd/dist
 // (`make dist`).
 package release
 
@@ -162,6 +162,12 @@ func Build(o Options) ([]Archive, error) {
 	}
 	if err := WriteChecksums(filepath.Join(o.OutDir, "checksums.txt"), archives); err != nil {
 		return nil, err
+	}
+	// install.sh goes beside them, for `curl …/releases/latest/download/install.sh | sh`.
+	if script, err := os.ReadFile(filepath.Join(mod, "install.sh")); err == nil {
+		if err := os.WriteFile(filepath.Join(o.OutDir, "install.sh"), script, 0o755); err != nil {
+			return nil, fmt.Errorf("dist: %w", err)
+		}
 	}
 	fmt.Fprintf(o.Log, "dist: %s\n", filepath.Join(o.OutDir, "checksums.txt"))
 	return archives, nil
