@@ -312,6 +312,46 @@ func TestNoTerminalChangesNoRCFile(t *testing.T) {
 	}
 }
 
+// TestAskOnTerminal: with a terminal it asks on /dev/tty and does what the
+// answer says; --yes asks nothing. script(1) provides the terminal.
+func TestAskOnTerminal(t *testing.T) {
+	setup(t)
+	scriptTool := need(t, "script", "bsdutils")
+	for _, c := range []struct {
+		answer  string
+		args    string
+		asked   bool
+		changed bool
+	}{
+		{"y", "", true, true},
+		{"yes", "", true, true},
+		{"n", "", true, false},
+		{"", "", true, false}, // Enter: the default is no
+		{"y", "--yes", false, false},
+		{"y", "--no-modify-rc", false, false},
+	} {
+		e := newEnv(t, "zsh")
+		script := filepath.Join(t.TempDir(), "install.sh")
+		data, _ := os.ReadFile(filepath.Join(repoRoot, "install.sh"))
+		if err := os.WriteFile(script, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		line := fmt.Sprintf("/bin/sh %s --bin-dir %s --base-url %s %s", script, e.binDir, baseURL(distDir), c.args)
+		cmd := exec.Command(scriptTool, "-qec", line, "/dev/null")
+		cmd.Env = e.vars
+		cmd.Stdin = strings.NewReader(c.answer + "\n")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("answer %q %s: %v\n%s", c.answer, c.args, err, out)
+		}
+		asked := strings.Contains(string(out), "Add the eich hook to "+e.rcFile("zsh")+"? [y/N]")
+		changed := markerLines(t, e.rcFile("zsh")) == 1
+		if asked != c.asked || changed != c.changed {
+			t.Errorf("answer %q %s: asked %v (want %v), rc changed %v (want %v)\n%s", c.answer, c.args, asked, c.asked, changed, c.changed, out)
+		}
+	}
+}
+
 // TestModifyRCLoadsHook: --modify-rc for each shell, then that shell,
 // started interactively with the temp HOME, has the hook's functions.
 func TestModifyRCLoadsHook(t *testing.T) {
