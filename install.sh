@@ -267,14 +267,17 @@ remove_rc_line() {
 check_hook() {
 	"$target" init "$1" >"$tmp/hook.$1" || die "'$target init $1' failed"
 	if ! command -v "$1" >/dev/null 2>&1; then
-		say "hook for $1: $(wc -l <"$tmp/hook.$1" | tr -d ' ') lines ($1 not found here to check them)"
+		say "  $target init $1: $(wc -l <"$tmp/hook.$1" | tr -d ' ') lines ($1 is not installed here to check them)"
 		return 0
 	fi
 	case $1 in
 	fish) fish --no-execute "$tmp/hook.$1" ;;
 	*) "$1" -n "$tmp/hook.$1" ;;
 	esac || die "the $1 hook from '$target init $1' does not parse"
-	say "hook for $1: '$target init $1' parses cleanly"
+	case $1 in
+	fish) say "  $target init fish: parses cleanly (fish --no-execute)" ;;
+	*) say "  $target init $1: parses cleanly ($1 -n)" ;;
+	esac
 }
 
 do_uninstall() {
@@ -352,17 +355,14 @@ do_install() {
 	fi
 
 	# Show it working.
-	say "$("$target" --version)"
+	say "checking the installed eich:"
+	say "  $target --version: $("$target" --version 2>&1)"
 	if [ -n "$shell_name" ]; then
 		check_hook "$shell_name"
 	fi
 	status_line=$("$target" status 2>/dev/null || true)
-	if [ -n "$status_line" ]; then
-		say "eich status: $status_line"
-	else
-		say "eich status: (no ssh-agent reachable: nothing to show)"
-	fi
-	say "next: 'eich doctor' checks your agent and ssh config; 'eich ssh-config' prints the block for ~/.ssh/config"
+	say "  $target status: ${status_line:-(empty: no ssh-agent reachable from here)}"
+	say "next: 'eich doctor' checks your agent and ssh config; 'eich ssh-config' prints a block for ~/.ssh/config"
 }
 
 main() {
