@@ -52,13 +52,48 @@ func Script(app *cli.App, shell string) (string, error) {
 	}
 }
 
-// Man returns the man page (section 1) in roff.
+// Man returns the man page (section 1) in roff: urfave/cli's page from
+// the command definitions, plus ENVIRONMENT (from the flags' environment
+// variables), FILES and SEE ALSO.
 func Man(app *cli.App) (string, error) {
 	page, err := app.ToManWithSection(1)
 	if err != nil {
 		return "", fmt.Errorf("render man page: %w", err)
 	}
-	return page, nil
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(page, "\n"))
+	b.WriteString("\n\n.SH ENVIRONMENT\n")
+	for _, f := range app.Flags {
+		env, ok := f.(interface{ GetEnvVars() []string })
+		if !ok {
+			continue
+		}
+		usage := ""
+		if u, ok := f.(interface{ GetUsage() string }); ok {
+			usage = u.GetUsage()
+		}
+		for _, v := range env.GetEnvVars() {
+			fmt.Fprintf(&b, ".TP\n\\fB%s\\fP\n%s\n", roff(v), roff("as --"+f.Names()[0]+": "+usage))
+		}
+	}
+	b.WriteString(".TP\n\\fBNO_COLOR\\fP\nwhen set, no colour even on a terminal\n")
+	b.WriteString(".TP\n\\fBSSH_AUTH_SOCK\\fP\nthe ssh-agent eich talks to\n")
+	b.WriteString(".SH FILES\n")
+	b.WriteString(".TP\n\\fI$XDG_CONFIG_HOME/eich/config\\fP (else \\fI~/.config/eich/config\\fP)\nthe config file\n")
+	b.WriteString(".TP\n\\fI$XDG_STATE_HOME/eich/\\fP (else \\fI~/.local/state/eich/\\fP)\nthe ledger of seen EIC keys, the removal log, the protect list\n")
+	b.WriteString(".SH SEE ALSO\n\\fBssh-agent\\fP(1), \\fBssh-add\\fP(1), \\fBssh_config\\fP(5), \\fBsshd_config\\fP(5)\n")
+	return b.String(), nil
+}
+
+// roff escapes text for a roff line: backslashes, hyphens, and a leading
+// dot or quote that would read as a request.
+func roff(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\e`)
+	s = strings.ReplaceAll(s, "-", `\-`)
+	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
+		s = `\&` + s
+	}
+	return s
 }
 
 // tidyFish drops the repeated lines urfave/cli writes (help and version

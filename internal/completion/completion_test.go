@@ -240,7 +240,7 @@ func TestManSection1(t *testing.T) {
 	if !strings.Contains(page, ".TH eich 1") {
 		t.Errorf("man page is not section 1:\n%.300s", page)
 	}
-	for _, cmd := range []string{"status", "prune", "doctor", "init", "completion"} {
+	for _, cmd := range []string{"status", "prune", "doctor", "init", "completion", ".SH ENVIRONMENT", "EICH_MAX_AUTH_TRIES", "EICH_MODE", ".SH FILES", ".SH SEE ALSO"} {
 		if !strings.Contains(page, cmd) {
 			t.Errorf("man page does not mention %q", cmd)
 		}
