@@ -475,6 +475,32 @@ func TestReleaseEndToEnd(t *testing.T) {
 	}
 }
 
+// TestPipedInstall: `curl … | sh -s -- OPTIONS`, the script on stdin.
+func TestPipedInstall(t *testing.T) {
+	setup(t)
+	e := newEnv(t, "fish")
+	script, err := os.Open(filepath.Join(repoRoot, "install.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer script.Close()
+	cmd := exec.Command("/bin/sh", "-s", "--", "--bin-dir", e.binDir, "--base-url", baseURL(distDir))
+	cmd.Env, cmd.Dir, cmd.Stdin = e.vars, repoRoot, script // even inside the checkout: a pipe is no checkout
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("piped install: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "verified "+release.ArchiveName(testVersion, release.Host())) {
+		t.Errorf("piped install did not take the release path:\n%s", out)
+	}
+	if v := e.version(); !strings.Contains(v, testVersion) {
+		t.Errorf("piped install: eich --version = %q", v)
+	}
+	if _, err := os.Stat(e.rcFile("fish")); !os.IsNotExist(err) {
+		t.Errorf("piped install without --modify-rc wrote config.fish")
+	}
+}
+
 // TestTamperedArchiveRefused: a changed archive or a missing checksum line
 // stops the install before anything is written.
 func TestTamperedArchiveRefused(t *testing.T) {
