@@ -81,11 +81,26 @@ _eich_post() {
 # argument restores $_ for whatever runs next (a chained trap, the command).
 _eich_debug() {
 	if [ -n "${_eich_armed-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
-		if _eich_match "$BASH_COMMAND"; then
+		if _eich_match "$BASH_COMMAND" && ! _eich_in_prompt_command "$BASH_COMMAND"; then
 			_eich_pre "$BASH_COMMAND" "$1"
 		fi
 	fi
 	return "$1"
+}
+
+# _eich_in_prompt_command CMD: true when CMD is written in PROMPT_COMMAND
+# (string or array). Arming already keeps PROMPT_COMMAND's commands out;
+# this also covers entries that run while still armed (other tools'
+# entries before eich's, or after it on bash < 4.4). Only EIC-looking
+# commands get here, and commands inside functions never reach the trap.
+_eich_in_prompt_command() {
+	local e
+	for e in ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"}; do
+		case $e in
+		*"$1"*) return 0 ;;
+		esac
+	done
+	return 1
 }
 
 # _eich_precmd LASTARG: first PROMPT_COMMAND entry: disarm, close an EIC command.
@@ -171,7 +186,9 @@ $PROMPT_COMMAND}"
 	# Arming: PS0 (expanded after a line is read, before it runs) where bash
 	# has it, with an arithmetic side effect instead of a fork; else the end
 	# of PROMPT_COMMAND.
-	if [ "${BASH_VERSINFO[0]}" -gt 4 ] || { [ "${BASH_VERSINFO[0]}" -eq 4 ] && [ "${BASH_VERSINFO[1]}" -ge 4 ]; }; then
+	# (_eich_no_ps0=1 before loading forces the second way; the tests use it
+	# to run the bash < 4.4 path on a newer bash.)
+	if [ -z "${_eich_no_ps0-}" ] && { [ "${BASH_VERSINFO[0]}" -gt 4 ] || { [ "${BASH_VERSINFO[0]}" -eq 4 ] && [ "${BASH_VERSINFO[1]}" -ge 4 ]; }; }; then
 		case ${PS0-} in
 		*_eich_armed*) ;;
 		*)

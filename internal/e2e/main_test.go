@@ -7,16 +7,20 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
-// bins are built once for the whole package by TestMain; buildErr says why
-// they are missing, and every test fails with it.
+// The binaries are built once, by the first test that needs them (inside
+// m.Run, so that `go test` records the sources testbed.Build reads and its
+// cache notices a change to eich's code).
 var (
-	bins     *testbed.Binaries
-	buildErr error
+	binDir    string
+	buildOnce sync.Once
+	bins      *testbed.Binaries
+	buildErr  error
 )
 
 func TestMain(m *testing.M) {
@@ -25,15 +29,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bins, buildErr = testbed.Build(dir)
+	binDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-// built returns the binaries or fails the test.
+// built returns the binaries, building them on first use, or fails the test.
 func built(t *testing.T) *testbed.Binaries {
 	t.Helper()
+	buildOnce.Do(func() { bins, buildErr = testbed.Build(binDir) })
 	if buildErr != nil {
 		t.Fatalf("building eich and the aws stand-in: %v", buildErr)
 	}

@@ -110,3 +110,11 @@ func (m *Tmux) WaitFor(timeout time.Duration, what string, cond func() bool) {
 	m.t.Helper()
 	WaitFor(m.t, timeout, what, cond, func() string { return "pane:\n" + m.Capture() })
 }
+
+// Keys sends tmux key names (such as "C-u", "Tab", "Enter") as keystrokes.
+func (m *Tmux) Keys(keys ...string) {
+	m.t.Helper()
+	if out, err := m.tmuxCmd(append([]string{"send-keys"}, keys...)...); err != nil {
+		m.t.Fatalf("tmux send-keys %q: %v\n%s", keys, err, out)
+	}
+}

@@ -2,9 +2,11 @@ package testbed
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -71,7 +73,57 @@ func Build(dir string) (*Binaries, error) {
 			return nil, fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
 		}
 	}
+	if err := touchSources(); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// sourceExts are the files that go into the binaries Build makes.
+var sourceExts = map[string]bool{".go": true, ".zsh": true, ".bash": true, ".fish": true, ".mod": true, ".sum": true}
+
+// touchSources opens every source file of the module once. `go test`
+// records the files a test opens and reruns a cached test when one of them
+// changed; the `go build` that Build runs is invisible to it otherwise.
+func touchSources() error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != root && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if d.Type().IsRegular() && sourceExts[filepath.Ext(p)] {
+			f, err := os.Open(p)
+			if err != nil {
+				return fmt.Errorf("read sources: %w", err)
+			}
+			f.Close()
+		}
+		return nil
+	})
+}
+
+// moduleRoot finds the directory of go.mod above the working directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("module root: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("module root: no go.mod above the working directory")
+		}
+		dir = parent
+	}
 }
 
 // ShortTempDir makes a directory with a short path (unix socket paths are
