@@ -118,3 +118,17 @@ func (m *Tmux) Keys(keys ...string) {
 		m.t.Fatalf("tmux send-keys %q: %v\n%s", keys, err, out)
 	}
 }
+
+// PanePID returns the pid of the process running in the pane (the shell).
+func (m *Tmux) PanePID() int {
+	m.t.Helper()
+	out, err := m.tmuxCmd("display-message", "-p", "#{pane_pid}")
+	if err != nil {
+		m.t.Fatalf("tmux pane pid: %v\n%s", err, out)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(out))
+	if err != nil {
+		m.t.Fatalf("tmux pane pid %q: %v", out, err)
+	}
+	return pid
+}

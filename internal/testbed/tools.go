@@ -21,6 +21,7 @@ var debianPackage = map[string]string{
 	"zsh":            "zsh",
 	"bash":           "bash",
 	"fish":           "fish",
+	"strace":         "strace",
 	"go":             "golang (or PATH to the Go toolchain)",
 }
 
