@@ -1,0 +1,389 @@
+#!/usr/bin/env bash
+# Measures what eich costs and prints one Markdown table (docs/BENCHMARKS.md
+# holds a copy with the machine it was measured on).
+#
+#  - whole commands, timed with hyperfine against a real ssh-agent holding
+#    8 keys: `eich status` next to `ssh-add -l`, `eich status` with a
+#    ledger of 4,096 (the bound after compaction) and 100,000 entries next
+#    to an empty one, `eich hook pre` on an EIC line with nothing to prune
+#    (empty and 100,000-entry ledger), `eich --version`, and a minimal
+#    static Go program as the floor of any Go binary;
+#  - the in-shell cost of the hook per ordinary command, for zsh, bash and
+#    fish: an interactive shell in a pty (scripts drive it with python3)
+#    types the same ordinary command 100 and 300 times, three ways (bare,
+#    empty hooks of eich's mechanism, eich's hook); valgrind's callgrind
+#    counts the shell's instructions, and (count(300) - count(100)) / 200
+#    is the cost of one command without the shell's start-up and exit;
+#  - processes forked per ordinary command, the same way, with strace.
+#
+# Not run in CI (CI runs the Go benchmarks once each). Needs Go, OpenSSH
+# client, hyperfine, valgrind, strace, zsh, fish, python3; on Debian it
+# installs what is missing when run as root.
+#
+# Environment: RUNS (hyperfine runs per command, default 300), WARMUP
+# (default 20), BENCH_SHELLS (default "zsh bash fish"), BENCH_PARTS
+# (default "commands shells"), BENCH_LINE (the ordinary command, default
+# `true status --short`).
+# shellcheck disable=SC2016 # backquotes in table cells are Markdown
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=${RUNS:-300}
+warmup=${WARMUP:-20}
+shells=${BENCH_SHELLS:-zsh bash fish}
+parts=${BENCH_PARTS:-commands shells}
+# The ordinary command typed into the shells: a builtin, so that it forks
+# nothing itself, with as many words as a typical command line.
+ordinary=${BENCH_LINE:-true status --short}
+
+log() { printf '%s\n' "$*" >&2; }
+
+# --- tools -----------------------------------------------------------------
+declare -A pkg=([hyperfine]=hyperfine [valgrind]=valgrind [strace]=strace
+	[ssh-agent]=openssh-client [ssh-add]=openssh-client [ssh-keygen]=openssh-client
+	[zsh]=zsh [bash]=bash [fish]=fish [python3]=python3-minimal [awk]=gawk)
+missing=()
+for t in "${!pkg[@]}"; do
+	command -v "$t" >/dev/null || missing+=("${pkg[$t]}")
+done
+command -v go >/dev/null || { log "bench.sh: needs Go on PATH"; exit 2; }
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		log "installing: ${missing[*]}"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 ||
+			{ apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
+	else
+		log "bench.sh: missing Debian packages: ${missing[*]}"
+		exit 2
+	fi
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/eich-bench.XXXXXX")
+agent_pid=
+cleanup() {
+	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- build -----------------------------------------------------------------
+# The release build: pure Go, statically linked. The cgo build (what a
+# plain `go build` makes where a C compiler is installed) links libc
+# dynamically; it is measured once for comparison.
+log "building eich"
+mkdir -p "$work/bin" "$work/floor"
+CGO_ENABLED=0 go build -trimpath -o "$work/bin/eich" .
+CGO_ENABLED=1 go build -trimpath -o "$work/bin/eich-cgo" . 2>/dev/null || cp "$work/bin/eich" "$work/bin/eich-cgo"
+cat >"$work/floor/main.go" <<'EOF'
+package main
+
+import "os"
+
+func main() { os.Stdout.WriteString("floor\n") }
+EOF
+printf 'module floor\n\ngo 1.21\n' >"$work/floor/go.mod"
+(cd "$work/floor" && CGO_ENABLED=0 go build -trimpath -o "$work/bin/go-floor" .)
+eich=$work/bin/eich
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+	commit="$commit (with uncommitted changes)"
+fi
+
+# An isolated home: no config file, state under $work.
+export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_STATE_HOME=$work/state
+mkdir -p "$HOME" "$XDG_STATE_HOME/eich"
+chmod 700 "$XDG_STATE_HOME" "$XDG_STATE_HOME/eich"
+# With 8 keys a limit of 10 leaves nothing to prune.
+export EICH_MAX_AUTH_TRIES=10
+unset EICH_MODE EICH_CONFIG EICH_QUIET
+
+# Markdown rows, printed together at the end.
+rows=()
+row() { rows+=("| $1 | $2 | $3 | $4 | $5 |"); }
+
+# num N: N with thousands separators.
+num() {
+	awk -v n="$1" 'BEGIN {
+		s = sprintf("%d", n < 0 ? -n : n); out = ""
+		while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
+		print (n < 0 ? "-" : "") s out
+	}'
+}
+fmt_ms() { awk -v s="$1" 'BEGIN { printf "%.2f ms", s * 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# verdict VALUE OP LIMIT: "yes" or "**no**"
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? v <= l : v == l; print ok ? "yes" : "**no**" }'; }
+
+# median CSV N: the median (seconds) of the Nth command of a hyperfine CSV.
+median() { awk -F, -v n="$2" 'NR == n + 1 { print $4 }' "$1"; }
+
+commands_part() {
+	# --- agent with 8 keys ---------------------------------------------------
+	# 4 user keys (ssh-add from files with comments) and 4 keys whose
+	# comment is a key file under a temp dir that is gone (the legacy mssh
+	# tool's), which eich counts as stale suspects.
+	log "starting ssh-agent with 8 keys"
+	export SSH_AUTH_SOCK=$work/agent.sock
+	ssh-agent -D -a "$SSH_AUTH_SOCK" >"$work/agent.log" 2>&1 &
+	agent_pid=$!
+	for _ in $(seq 100); do [ -S "$SSH_AUTH_SOCK" ] && break; sleep 0.05; done
+	mkdir -p "$work/keys"
+	for i in 1 2 3 4; do
+		ssh-keygen -q -t ed25519 -N '' -C "user$i@laptop" -f "$work/keys/id_user$i"
+		ssh-add -q "$work/keys/id_user$i" 2>/dev/null
+		d=$work/tmp$i/tmpk$i
+		mkdir -p "$d"
+		ssh-keygen -q -t ed25519 -N '' -C "$d/private-key" -f "$d/private-key"
+		ssh-add -q "$d/private-key" 2>/dev/null
+		rm -rf "$work/tmp$i"
+	done
+	[ "$(ssh-add -l | wc -l)" = 8 ] || { log "agent does not hold 8 keys"; exit 1; }
+
+	# --- ledgers ---------------------------------------------------------
+	# Fingerprints need only be well formed: SHA256: and 43 base64 digits.
+	now=$(date +%s)
+	ledger() {
+		awk -v n="$1" -v t="$now" 'BEGIN {
+			print "eich-ledger 1"
+			for (i = 0; i < n; i++)
+				printf "SHA256:%043d %s %d %d\n", i, (i % 10 ? "seen" : "eic"), t - 7200, t - 3600
+			print "end " n
+		}' >"$work/ledger-$1"
+		chmod 600 "$work/ledger-$1"
+	}
+	ledger 0
+	ledger 4096
+	ledger 100000
+	state=$XDG_STATE_HOME/eich
+	# hyperfine -N runs --prepare without a shell too: a script sets the
+	# ledger up before each run.
+	cat >"$work/put" <<EOF
+#!/bin/sh
+cp "$work/ledger-\$1" "\$2/ledger" && rm -rf "\$2/inflight" && sync
+EOF
+	chmod +x "$work/put"
+	put() { printf '%s %s %s' "$work/put" "$1" "${2:-$state}"; }
+	"$eich" status >/dev/null
+
+	# --- hyperfine: commands without input ----------------------------------
+	# Side by side in one hyperfine run each: first the commands as they
+	# run every day (the ledger stays as status found it), then status
+	# with ledgers of three sizes, each put in place (and synced) before
+	# every run.
+	log "timing status, ssh-add -l, --version ($runs runs each)"
+	"$work/put" 0 "$state"
+	hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-csv "$work/h1.csv" \
+		--command-name 'ssh-add -l' 'ssh-add -l' \
+		--command-name 'status' "$eich status" \
+		--command-name 'status cgo' "$work/bin/eich-cgo status" \
+		--command-name 'version' "$eich --version" \
+		--command-name 'floor' "$work/bin/go-floor" >&2
+	sshadd=$(median "$work/h1.csv" 1)
+	st=$(median "$work/h1.csv" 2)
+	stcgo=$(median "$work/h1.csv" 3)
+	ver=$(median "$work/h1.csv" 4)
+	floor=$(median "$work/h1.csv" 5)
+	log "timing status with ledgers of 0, 4,096 and 100,000 entries ($runs runs each)"
+	hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-csv "$work/h2.csv" \
+		--prepare "$(put 0)" --command-name 'status 0' "$eich status" \
+		--prepare "$(put 4096)" --command-name 'status 4096' "$eich status" \
+		--prepare "$(put 100000)" --command-name 'status 100k' "$eich status" >&2
+	st0=$(median "$work/h2.csv" 1)
+	st4k=$(median "$work/h2.csv" 2)
+	st100k=$(median "$work/h2.csv" 3)
+
+	# --- hyperfine: hook pre (the line comes on stdin, so through sh) -------
+	log "timing hook pre ($runs runs each)"
+	echo 'aws --profile prod ec2-instance-connect ssh --instance-id i-0123456789abcdef0' >"$work/eic-line"
+	pre="$eich hook pre --shell zsh --session 4242 <$work/eic-line"
+	shm=
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+		shm=$(mktemp -d /dev/shm/eich-bench.XXXXXX)
+		mkdir -m 700 "$shm/eich"
+	fi
+	preargs=(--prepare "$(put 0)" --command-name 'pre' "$pre"
+		--prepare "$(put 100000)" --command-name 'pre 100k' "$pre")
+	if [ -n "$shm" ]; then
+		preargs+=(--prepare "$(put 0 "$shm/eich")" --command-name 'pre tmpfs' "XDG_STATE_HOME=$shm $pre")
+	fi
+	hyperfine -S sh --style none --warmup "$warmup" --runs "$runs" --export-csv "$work/h3.csv" "${preargs[@]}" >&2
+	[ -n "$shm" ] && rm -rf "$shm"
+	pre0=$(median "$work/h3.csv" 1)
+	pre100k=$(median "$work/h3.csv" 2)
+
+	row '`eich status` vs `ssh-add -l`, agent with 8 keys' "$(fmt_ms "$st") vs $(fmt_ms "$sshadd")" "$(ratio "$st" "$sshadd")×" '≤ 1.00×' "$(verdict "$(ratio "$st" "$sshadd")" '<=' 1.00)"
+	row '`eich status`, cgo build (libc linked dynamically) vs `ssh-add -l`' "$(fmt_ms "$stcgo") vs $(fmt_ms "$sshadd")" "$(ratio "$stcgo" "$sshadd")×" '(release builds use CGO_ENABLED=0)' ''
+	row '`eich status`, ledger of 100,000 entries vs empty' "$(fmt_ms "$st100k") vs $(fmt_ms "$st0")" "$(ratio "$st100k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st100k" "$st0")" '<=' 1.10)"
+	row '`eich status`, ledger of 4,096 entries (bound after compaction) vs empty' "$(fmt_ms "$st4k") vs $(fmt_ms "$st0")" "$(ratio "$st4k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st4k" "$st0")" '<=' 1.10)"
+	row '`eich hook pre`, EIC line, nothing to prune' "$(fmt_ms "$pre0")" "$(ratio "$pre0" "$floor")× the Go floor" '≤ 5 ms' "$(verdict "$(awk -v s="$pre0" 'BEGIN { print s * 1000 }')" '<=' 5)"
+	if [ -n "$shm" ]; then
+		pretmpfs=$(median "$work/h3.csv" 3)
+		row '`eich hook pre`, same, state dir on tmpfs' "$(fmt_ms "$pretmpfs")" "$(ratio "$pretmpfs" "$pre0")× of on disk" '(shows the disk'"'"'s share)' ''
+	fi
+	row '`eich hook pre`, ledger of 100,000 entries vs empty' "$(fmt_ms "$pre100k") vs $(fmt_ms "$pre0")" "$(ratio "$pre100k" "$pre0")×" '≤ 1.10×' "$(verdict "$(ratio "$pre100k" "$pre0")" '<=' 1.10)"
+	row '`eich --version`' "$(fmt_ms "$ver")" "$(ratio "$ver" "$floor")× the Go floor" '≤ 2 ms' "$(verdict "$(awk -v s="$ver" 'BEGIN { print s * 1000 }')" '<=' 2)"
+	row 'Go floor: a static Go program that prints one line' "$(fmt_ms "$floor")" '1.00×' '(reference)' ''
+	kill "$agent_pid" 2>/dev/null || true
+	agent_pid=
+	unset SSH_AUTH_SOCK
+}
+
+# --- shells ----------------------------------------------------------------
+drive=$work/drive.py
+cat >"$drive" <<'EOF'
+# drive.py N LINE ARGV...: runs ARGV in a pty, waits for the prompt (it
+# contains @@PROMPT@@), types LINE and Enter N times, each once the prompt
+# is back, then types exit and waits for the shell to end.
+import os, pty, select, sys
+
+n, line, argv = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3:]
+marker = b"@@PROMPT@@"
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+out = bytearray()
+
+def read_some():
+    r, _, _ = select.select([fd], [], [], 600)
+    if not r:
+        sys.exit("drive.py: timeout; last output: %r" % bytes(out[-300:]))
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        data = b""
+    out.extend(data)
+    return bool(data)
+
+for i in range(n + 1):
+    while out.count(marker) <= i:
+        if not read_some():
+            sys.exit("drive.py: the shell ended early; last output: %r" % bytes(out[-300:]))
+    os.write(fd, (line if i < n else b"exit") + b"\r")
+while read_some():
+    pass
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+EOF
+
+# setup_shell SHELL VARIANT: writes the rc file and sets shenv (variables
+# for the shell) and shcmd (its command line).
+setup_shell() {
+	local sh=$1 v=$2 d=$work/sh/$1-$2
+	mkdir -p "$d"
+	shenv=(LC_ALL=C.UTF-8 TERM=xterm)
+	case $sh in
+	zsh)
+		{
+			echo "PS1='@@PROMPT@@ '"
+			case $v in
+			empty) echo 'autoload -Uz add-zsh-hook
+_bench_preexec() { }
+_bench_precmd() { }
+add-zsh-hook preexec _bench_preexec
+add-zsh-hook precmd _bench_precmd' ;;
+			eich) echo "source $work/hook.zsh" ;;
+			esac
+		} >"$d/.zshrc"
+		shenv+=(ZDOTDIR="$d")
+		shcmd=(zsh -d -i)
+		;;
+	bash)
+		{
+			echo "PS1='@@PROMPT@@ '"
+			echo 'unset HISTFILE'
+			case $v in
+			empty) echo '_bench_debug() { :; }
+_bench_prompt() { :; }
+trap _bench_debug DEBUG
+PROMPT_COMMAND=_bench_prompt' ;;
+			eich) echo "source $work/hook.bash" ;;
+			esac
+		} >"$d/bashrc"
+		shenv+=(INPUTRC=/dev/null)
+		shcmd=(bash --noprofile --rcfile "$d/bashrc" -i)
+		;;
+	fish)
+		{
+			echo "function fish_prompt; printf '@@PROMPT@@ '; end"
+			echo "function fish_right_prompt; end"
+			echo "set -g fish_greeting ''"
+			case $v in
+			empty) echo 'function _bench_preexec --on-event fish_preexec; end
+function _bench_postexec --on-event fish_postexec; end' ;;
+			eich) echo "source $work/hook.fish" ;;
+			esac
+		} >"$d/init.fish"
+		shcmd=(fish -N -P -i -C "source $d/init.fish")
+		;;
+	esac
+}
+
+# instructions SHELL VARIANT N: the shell's instruction count for N commands.
+instructions() {
+	local out f pid first=
+	setup_shell "$1" "$2"
+	out=$work/cg/$1-$2-$3
+	mkdir -p "$work/cg"
+	env "${shenv[@]}" python3 "$drive" "$3" "$ordinary" \
+		valgrind -q --tool=callgrind --callgrind-out-file="$out.%p" "${shcmd[@]}" >/dev/null 2>"$out.err" ||
+		{ log "$1 $2 $3 failed:"; cat "$out.err" >&2; exit 1; }
+	# The shell's own file has the lowest pid; children (if any) have
+	# their own.
+	for f in "$out".[0-9]*; do
+		pid=${f##*.}
+		if [ -z "$first" ] || [ "$pid" -lt "${first##*.}" ]; then first=$f; fi
+	done
+	awk '/^(summary|totals):/ { print $2; exit }' "$first"
+}
+
+# forks SHELL VARIANT N: processes (not threads) created for N commands.
+forks() {
+	local out
+	setup_shell "$1" "$2"
+	out=$work/st-$1-$2-$3
+	env "${shenv[@]}" python3 "$drive" "$3" "$ordinary" \
+		strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$out" "${shcmd[@]}" >/dev/null 2>&1 ||
+		{ log "strace $1 $2 $3 failed"; exit 1; }
+	grep -E '(fork|clone3?)\(' "$out" | grep -vc 'CLONE_THREAD' || true
+}
+
+shells_part() {
+	"$eich" init zsh >"$work/hook.zsh"
+	"$eich" init bash >"$work/hook.bash"
+	"$eich" init fish >"$work/hook.fish"
+	local sh v
+	for sh in $shells; do
+		declare -A per=()
+		for v in bare empty eich; do
+			log "callgrind: $sh, $v hooks, 100 and 300 commands"
+			local a b
+			a=$(instructions "$sh" "$v" 100)
+			b=$(instructions "$sh" "$v" 300)
+			per[$v]=$(((b - a) / 200))
+		done
+		local fa fb
+		log "strace: $sh with eich's hook"
+		fa=$(forks "$sh" eich 100)
+		fb=$(forks "$sh" eich 300)
+		local over=$((per[eich] - per[empty])) fk
+		fk=$(awk -v a="$fa" -v b="$fb" 'BEGIN { printf "%g", (b - a) / 200 }')
+		row "$sh: eich's hook per ordinary command, above empty hooks" \
+			"$(num "$over") instructions" \
+			"bare shell $(num "${per[bare]}"), empty hooks +$(num $((per[empty] - per[bare]))), eich's hook +$(num "$over")" \
+			'≤ 30,000' "$(verdict "$over" '<=' 30000)"
+		row "$sh: processes forked per ordinary command with eich's hook" "$fk" "$fa for 100 commands, $fb for 300" '0' "$(verdict "$fk" '==' 0)"
+		unset per
+	done
+}
+
+for p in $parts; do
+	"${p}_part"
+done
+
+cat <<EOF
+| what | median / count | ratio or detail | target | met |
+| --- | --- | --- | --- | --- |
+$(printf '%s\n' "${rows[@]}")
+
+eich $commit; $(nproc) CPUs, $(awk -F: '/model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuinfo); $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); Linux $(uname -r); $(go version | awk '{ print $3 }'); hyperfine $runs runs after $warmup warm-up; $(date -u '+%Y-%m-%d %H:%M UTC').
+EOF
