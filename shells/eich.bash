@@ -79,13 +79,15 @@ _eich_post() {
 
 # _eich_debug STATUS LASTARG: the DEBUG trap. Returns STATUS, and its last
 # argument restores $_ for whatever runs next (a chained trap, the command).
+# Other tools that chain traps may call it with no arguments (older
+# starship runs the first word of the trap it found).
 _eich_debug() {
 	if [ -n "${_eich_armed-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
 		if _eich_match "$BASH_COMMAND" && ! _eich_in_prompt_command "$BASH_COMMAND"; then
-			_eich_pre "$BASH_COMMAND" "$1"
+			_eich_pre "$BASH_COMMAND" "${1:-0}"
 		fi
 	fi
-	return "$1"
+	return "${1:-0}"
 }
 
 # _eich_in_prompt_command CMD: true when CMD is written in PROMPT_COMMAND

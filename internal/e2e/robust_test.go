@@ -71,30 +71,63 @@ func TestReloadAndMissingBinary(t *testing.T) {
 }
 
 // TestBashForeignTrapAndPromptCommand is the second half of the issue's
-// test 6: a DEBUG trap set before eich and a direnv-style PROMPT_COMMAND
-// hook added after it (as a string, and as a bash >= 5.1 array) keep
-// working: both still run, the PROMPT_COMMAND hook sees the right $?, the
-// user sees the right $?, and EIC logins are still hooked.
+// test 6, and the bash side of "works with starship, direnv, atuin and
+// zoxide": other tools' DEBUG traps and PROMPT_COMMAND entries, loaded
+// before or after eich, keep working and keep eich working. Variants:
+//
+//   - string: a user's DEBUG trap set before eich, direnv's own hook
+//     (prepends itself to PROMPT_COMMAND) loaded after it;
+//   - array: the same with a bash >= 5.1 PROMPT_COMMAND array;
+//   - starship-ps0: loaded after eich, a prompt tool that does what
+//     starship does on bash >= 4.4 (prepends to PS0, moves PROMPT_COMMAND
+//     into its own variable and evals it from its precmd function, rewrites
+//     PS1 at every prompt);
+//   - starship-trap: loaded after eich, a prompt tool that chains the
+//     DEBUG trap the way older starship does (calls the first word of the
+//     trap it found, with no arguments).
+//
+// In each: three EIC logins are hooked exactly once each, every hook still
+// runs, the right $? reaches the PROMPT_COMMAND hooks and the user, and
+// nothing complains.
 func TestBashForeignTrapAndPromptCommand(t *testing.T) {
-	for _, variant := range []string{"string", "array"} {
+	for _, variant := range []string{"string", "array", "starship-ps0", "starship-trap"} {
 		t.Run(variant, func(t *testing.T) {
 			t.Parallel()
 			b := testbed.NewBed(t, built(t))
 			debugLog := filepath.Join(b.Root, "debug-trap.log")
 			pcLog := filepath.Join(b.Root, "prompt-command.log")
-			rc := []string{
+			var rc []string
+			switch variant {
+			case "string", "array":
 				// A user's own DEBUG trap, set before eich.
-				`trap 'printf "%s\n" "$BASH_COMMAND" >> ` + debugLog + `' DEBUG`,
+				rc = append(rc, `trap 'printf "%s\n" "$BASH_COMMAND" >> `+debugLog+`' DEBUG`)
+				if variant == "array" {
+					rc = append(rc, `_pc_first() { echo "first $?" >> `+pcLog+`; }`, `PROMPT_COMMAND=(_pc_first)`)
+				}
+				rc = append(rc,
+					testbed.InitLine("bash"),
+					// direnv's hook, as `direnv hook bash` prints it, loaded after eich.
+					`_direnv_hook() { local previous_exit_status=$?; trap -- '' SIGINT; echo "direnv $previous_exit_status" >> `+pcLog+`; trap - SIGINT; return $previous_exit_status; }`,
+					`if [[ ";${PROMPT_COMMAND[*]:-};" != *";_direnv_hook;"* ]]; then PROMPT_COMMAND="_direnv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"; fi`,
+				)
+			case "starship-ps0":
+				rc = append(rc,
+					testbed.InitLine("bash"),
+					`_ss_precmd() { local s=$?; PS1="ss[$s]\$ "; echo "direnv $s" >> `+pcLog+`; _ss_status "$s"; eval "$_SS_PROMPT_COMMAND"; }`,
+					`_ss_status() { return "$1"; }`,
+					`_SS_PROMPT_COMMAND=$PROMPT_COMMAND; PROMPT_COMMAND=_ss_precmd`,
+					`PS0='${_ss_start:$((_ss_start=1,0)):0}'"${PS0-}"`,
+				)
+			case "starship-trap":
+				rc = append(rc,
+					testbed.InitLine("bash"),
+					`_ss_found=$(trap -p DEBUG | cut -d' ' -f3 | tr -d \')`,
+					`_ss_preexec_all() { local prev=$1; $_ss_found; printf "%s\n" "$BASH_COMMAND" >> `+debugLog+`; : "$prev"; }`,
+					`trap '_ss_preexec_all "$_"' DEBUG`,
+					`_ss_precmd() { local s=$?; echo "direnv $s" >> `+pcLog+`; return $s; }`,
+					`PROMPT_COMMAND="${PROMPT_COMMAND%;};_ss_precmd;"`,
+				)
 			}
-			if variant == "array" {
-				rc = append(rc, `_pc_first() { echo "first $?" >> `+pcLog+`; }`, `PROMPT_COMMAND=(_pc_first)`)
-			}
-			rc = append(rc,
-				testbed.InitLine("bash"),
-				// direnv's own hook, as `direnv hook bash` prints it, loaded after eich.
-				`_direnv_hook() { local previous_exit_status=$?; trap -- '' SIGINT; echo "direnv $previous_exit_status" >> `+pcLog+`; trap - SIGINT; return $previous_exit_status; }`,
-				`if [[ ";${PROMPT_COMMAND[*]:-};" != *";_direnv_hook;"* ]]; then PROMPT_COMMAND="_direnv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"; fi`,
-			)
 			sh := testbed.StartShell(t, b, "bash", rc)
 			w := b.WrapEich(t)
 
@@ -108,25 +141,30 @@ func TestBashForeignTrapAndPromptCommand(t *testing.T) {
 					t.Errorf("login %d started eich %d times, want 2: %q", i+1, len(got), got)
 				}
 			}
-			// ($_ is not checked here: the user's trap itself sets it.)
+			// ($_ is not checked here: the other tools' traps set it themselves.)
 			sh.Run("echo seen-by-debug-trap one two")
 			if st := sh.Run("false"); st != 1 {
 				t.Errorf("$? after false is %d, want 1", st)
 			}
 
-			dbg, _ := os.ReadFile(debugLog)
-			for _, want := range []string{"echo seen-by-debug-trap one two", "aws ec2-instance-connect ssh --instance-id i-foreign"} {
-				if !strings.Contains(string(dbg), want+"\n") {
-					t.Errorf("the user's DEBUG trap did not see %q; it saw:\n%s", want, dbg)
+			if variant != "starship-ps0" {
+				dbg, _ := os.ReadFile(debugLog)
+				for _, want := range []string{"echo seen-by-debug-trap one two", "aws ec2-instance-connect ssh --instance-id i-foreign"} {
+					if !strings.Contains(string(dbg), want+"\n") {
+						t.Errorf("the other DEBUG trap did not see %q; it saw:\n%s", want, dbg)
+					}
 				}
 			}
 			pc, _ := os.ReadFile(pcLog)
 			lines := strings.Split(strings.TrimSpace(string(pc)), "\n")
 			if !slicesContains(lines, "direnv 1") || !slicesContains(lines, "direnv 0") {
-				t.Errorf("direnv-style hook did not run with the right $? (want lines \"direnv 0\" and \"direnv 1\"):\n%s", pc)
+				t.Errorf("the other PROMPT_COMMAND hook did not run with the right $? (want lines \"direnv 0\" and \"direnv 1\"):\n%s", pc)
 			}
 			if variant == "array" && !slicesContains(lines, "first 1") {
 				t.Errorf("PROMPT_COMMAND array element did not run with the right $? (want \"first 1\"):\n%s", pc)
+			}
+			if pane := sh.Tmux.Capture(); strings.Contains(pane, "bash: ") {
+				t.Errorf("bash complained:\n%s", pane)
 			}
 		})
 	}
