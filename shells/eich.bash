@@ -11,7 +11,8 @@
 #
 # Mechanism, first match wins:
 #   - ble.sh loaded: blehook PREEXEC / PRECMD;
-#   - bash-preexec loaded: preexec_functions / precmd_functions;
+#   - bash-preexec loaded (now, or later: checked at each prompt):
+#     preexec_functions / precmd_functions;
 #   - otherwise its own: a DEBUG trap (chained in front of any existing one)
 #     tests $BASH_COMMAND, the simple command about to run with aliases
 #     expanded; it is armed by PS0 (bash >= 4.4) or by the end of
@@ -82,7 +83,7 @@ _eich_post() {
 # Other tools that chain traps may call it with no arguments (older
 # starship runs the first word of the trap it found).
 _eich_debug() {
-	if [ -n "${_eich_armed-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
+	if [ -z "${_eich_bp-}" ] && [ -n "${_eich_armed-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
 		if _eich_match "$BASH_COMMAND" && ! _eich_in_prompt_command "$BASH_COMMAND"; then
 			_eich_pre "$BASH_COMMAND" "${1:-0}"
 		fi
@@ -105,14 +106,30 @@ _eich_in_prompt_command() {
 	return 1
 }
 
-# _eich_precmd LASTARG: first PROMPT_COMMAND entry: disarm, close an EIC command.
+# _eich_precmd LASTARG: first PROMPT_COMMAND entry: disarm, close an EIC
+# command; and switch to bash-preexec's hooks if it was loaded after eich
+# (it then calls eich's DEBUG trap only for the first command of a line).
 _eich_precmd() {
 	local s=$?
 	_eich_armed=
 	if [ -n "${_eich_active-}" ]; then
 		_eich_post "$s"
 	fi
+	if [ -z "${_eich_bp-}" ] && [ -n "${bash_preexec_imported-}${__bp_imported-}" ]; then
+		_eich_use_bash_preexec
+	fi
 	return "$s"
+}
+
+# _eich_use_bash_preexec: hooks into bash-preexec's arrays, once.
+_eich_use_bash_preexec() {
+	local f
+	_eich_bp=1
+	for f in ${preexec_functions[@]+"${preexec_functions[@]}"}; do
+		[ "$f" = _eich_hook_preexec ] && return 0
+	done
+	preexec_functions+=(_eich_hook_preexec)
+	precmd_functions+=(_eich_hook_precmd)
 }
 
 # _eich_arm LASTARG: last PROMPT_COMMAND entry on bash < 4.4 (no PS0).
@@ -145,18 +162,13 @@ _eich_grab_trap() {
 # _eich_install TRAP: installs the hook once, with the best mechanism
 # available; TRAP is what `trap -p DEBUG` printed at the top level.
 _eich_install() {
-	local f
 	if [ -n "${BLE_VERSION-}" ] && declare -F blehook >/dev/null; then
 		blehook PREEXEC!=_eich_hook_preexec
 		blehook PRECMD!=_eich_hook_precmd
 		return 0
 	fi
 	if [ -n "${bash_preexec_imported-}${__bp_imported-}" ]; then
-		for f in ${preexec_functions[@]+"${preexec_functions[@]}"}; do
-			[ "$f" = _eich_hook_preexec ] && return 0
-		done
-		preexec_functions+=(_eich_hook_preexec)
-		precmd_functions+=(_eich_hook_precmd)
+		_eich_use_bash_preexec
 		return 0
 	fi
 
