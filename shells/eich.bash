@@ -10,9 +10,9 @@
 # costs only a pattern test in the shell itself: no fork, no subshell.
 #
 # Mechanism, first match wins:
-#   - ble.sh loaded: blehook PREEXEC / PRECMD;
-#   - bash-preexec loaded (now, or later: checked at each prompt):
-#     preexec_functions / precmd_functions;
+#   - ble.sh loaded (now, or later: checked at each prompt until found):
+#     blehook PREEXEC / PRECMD;
+#   - bash-preexec loaded (likewise): preexec_functions / precmd_functions;
 #   - otherwise its own: a DEBUG trap (chained in front of any existing one)
 #     tests $BASH_COMMAND, the simple command about to run with aliases
 #     expanded; it is armed by PS0 (bash >= 4.4) or by the end of
@@ -83,7 +83,7 @@ _eich_post() {
 # Other tools that chain traps may call it with no arguments (older
 # starship runs the first word of the trap it found).
 _eich_debug() {
-	if [ -z "${_eich_bp-}" ] && [ -n "${_eich_armed-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
+	if [ -z "${_eich_framework-}" ] && [ -n "${_eich_armed-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
 		if _eich_match "$BASH_COMMAND" && ! _eich_in_prompt_command "$BASH_COMMAND"; then
 			_eich_pre "$BASH_COMMAND" "${1:-0}"
 		fi
@@ -107,29 +107,41 @@ _eich_in_prompt_command() {
 }
 
 # _eich_precmd LASTARG: first PROMPT_COMMAND entry: disarm, close an EIC
-# command; and switch to bash-preexec's hooks if it was loaded after eich
-# (it then calls eich's DEBUG trap only for the first command of a line).
+# command; and switch to ble.sh's or bash-preexec's hooks if one was loaded
+# after eich (bash-preexec then calls eich's DEBUG trap only for the first
+# command of a line; ble.sh runs its own command loop).
 _eich_precmd() {
 	local s=$?
 	_eich_armed=
 	if [ -n "${_eich_active-}" ]; then
 		_eich_post "$s"
 	fi
-	if [ -z "${_eich_bp-}" ] && [ -n "${bash_preexec_imported-}${__bp_imported-}" ]; then
-		_eich_use_bash_preexec
+	if [ -z "${_eich_framework-}" ]; then
+		_eich_use_framework
 	fi
 	return "$s"
 }
 
-# _eich_use_bash_preexec: hooks into bash-preexec's arrays, once.
-_eich_use_bash_preexec() {
+# _eich_use_framework: hooks into ble.sh or bash-preexec when either is
+# loaded (once); false when neither is.
+_eich_use_framework() {
 	local f
-	_eich_bp=1
-	for f in ${preexec_functions[@]+"${preexec_functions[@]}"}; do
-		[ "$f" = _eich_hook_preexec ] && return 0
-	done
-	preexec_functions+=(_eich_hook_preexec)
-	precmd_functions+=(_eich_hook_precmd)
+	if [ -n "${BLE_VERSION-}" ] && declare -F blehook >/dev/null; then
+		_eich_framework=ble.sh
+		blehook PREEXEC!=_eich_hook_preexec
+		blehook PRECMD!=_eich_hook_precmd
+		return 0
+	fi
+	if [ -n "${bash_preexec_imported-}${__bp_imported-}" ]; then
+		_eich_framework=bash-preexec
+		for f in ${preexec_functions[@]+"${preexec_functions[@]}"}; do
+			[ "$f" = _eich_hook_preexec ] && return 0
+		done
+		preexec_functions+=(_eich_hook_preexec)
+		precmd_functions+=(_eich_hook_precmd)
+		return 0
+	fi
+	return 1
 }
 
 # _eich_arm LASTARG: last PROMPT_COMMAND entry on bash < 4.4 (no PS0).
@@ -162,13 +174,7 @@ _eich_grab_trap() {
 # _eich_install TRAP: installs the hook once, with the best mechanism
 # available; TRAP is what `trap -p DEBUG` printed at the top level.
 _eich_install() {
-	if [ -n "${BLE_VERSION-}" ] && declare -F blehook >/dev/null; then
-		blehook PREEXEC!=_eich_hook_preexec
-		blehook PRECMD!=_eich_hook_precmd
-		return 0
-	fi
-	if [ -n "${bash_preexec_imported-}${__bp_imported-}" ]; then
-		_eich_use_bash_preexec
+	if _eich_use_framework; then
 		return 0
 	fi
 
