@@ -9,6 +9,7 @@
 package state
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -96,14 +97,16 @@ func (d *Dir) readPrivate(name string) ([]byte, error) {
 		return nil, err
 	}
 	const maxState = 64 << 20
-	buf, err := io.ReadAll(io.LimitReader(f, maxState+1))
-	if err != nil {
+	// Sized from the stat: io.ReadAll would grow from 512 bytes, copying
+	// a large ledger many times over.
+	b := bytes.NewBuffer(make([]byte, 0, min(max(fi.Size(), 0), maxState)+bytes.MinRead))
+	if _, err := b.ReadFrom(io.LimitReader(f, maxState+1)); err != nil {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
-	if len(buf) > maxState {
+	if b.Len() > maxState {
 		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrUntrusted, p, maxState)
 	}
-	return buf, nil
+	return b.Bytes(), nil
 }
 
 // writeAtomic replaces name with data: a private temp file in the same
