@@ -93,11 +93,12 @@ func writeLedger(b *testing.B, s *hooks.Settings, data []byte) {
 	}
 }
 
-var benchLedgerSizes = []int{0, 1_000, 100_000}
+var benchLedgerSizes = []int{0, 1_000, state.MaxEntries, 100_000}
 
 // BenchmarkStatus is `eich status` without the process: an agent with 8
-// keys (2 user keys, 6 stale), and a ledger of 0, 1,000 or 100,000
-// entries of keys no longer in the agent.
+// keys (2 user keys, 6 stale), and a ledger of 0, 1,000, 4,096
+// (MaxEntries, the bound after compaction) or 100,000 entries of keys no
+// longer in the agent.
 func BenchmarkStatus(b *testing.B) {
 	a := testbed.StartAgent(b)
 	a.AddStale(b, 6)
@@ -119,7 +120,7 @@ func BenchmarkStatus(b *testing.B) {
 // BenchmarkPre is `eich hook pre` without the process. nonEIC is the
 // shell hook's mistake (a line that only mentions EIC); the others are an
 // EIC line with nothing to prune (3 agent keys, limit 6), with a ledger of
-// 0, 1,000 or 100,000 entries put back before each run, since pre
+// 0, 1,000, 4,096 or 100,000 entries put back before each run, since pre
 // compacts and saves it.
 func BenchmarkPre(b *testing.B) {
 	a := testbed.StartAgent(b)

@@ -33,7 +33,7 @@ func benchLedger(n int) *Ledger {
 	return l
 }
 
-var ledgerSizes = []int{0, 1_000, 100_000}
+var ledgerSizes = []int{0, 1_000, MaxEntries, 100_000}
 
 func BenchmarkLedgerEncode(b *testing.B) {
 	for _, n := range ledgerSizes {
