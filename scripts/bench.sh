@@ -85,9 +85,11 @@ printf 'module floor\n\ngo 1.21\n' >"$work/floor/go.mod"
 (cd "$work/floor" && CGO_ENABLED=0 go build -trimpath -o "$work/bin/go-floor" .)
 eich=$work/bin/eich
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-	commit="$commit (with uncommitted changes)"
-fi
+# Uncommitted changes count only in the packages built into eich.
+pkgdirs=" $(go list -deps -f '{{if not .Standard}}{{.Dir}}{{end}}' . | sed "s|^$PWD\$|.|; s|^$PWD/||" | tr '\n' ' ')"
+for f in $(git diff --name-only HEAD 2>/dev/null | grep -v '_test\.go$' || true); do
+	case $pkgdirs in *" $(dirname "$f") "*) commit="$commit (with uncommitted changes)" && break ;; esac
+done
 
 # An isolated home: no config file, state under $work.
 export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_STATE_HOME=$work/state
