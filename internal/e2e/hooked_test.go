@@ -28,12 +28,17 @@ func wrappers(shell string) []string {
 
 // eicLine returns the i-th EIC command line of the rotation: as users type
 // them, alone and in compound lines, with global options before the
-// service, env prefixes, `command`, a full path, a pipe, an alias and a
-// function; wantLastArg is what $_ must be after it ("" = not checked).
+// service, env prefixes, `command`, a full path, a pipe, an alias, a
+// function, and a leading space (kept out of the history); wantLastArg is what $_ must be after it ("" = not checked).
 func eicLine(b *testbed.Bed, shell string, i int) (line, wantLastArg string) {
 	id := fmt.Sprintf("i-%017d", i)
 	switch i % 8 {
 	case 0:
+		if i%16 == 8 {
+			// A leading space: kept out of the history (HISTCONTROL,
+			// HIST_IGNORE_SPACE, fish's private lines) but still hooked.
+			return " aws ec2-instance-connect ssh --instance-id " + id, id
+		}
 		return "aws ec2-instance-connect ssh --instance-id " + id, id
 	case 1:
 		return "true && aws ec2-instance-connect ssh --instance-id " + id + "; echo compound-done", "compound-done"
@@ -74,6 +79,12 @@ func TestHookedLogins(t *testing.T) {
 			t.Parallel()
 			b := testbed.NewBed(t, built(t))
 			rc := wrappers(shell)
+			switch shell {
+			case "bash":
+				rc = append(rc, "HISTCONTROL=ignoreboth")
+			case "zsh":
+				rc = append(rc, "setopt HIST_IGNORE_SPACE")
+			}
 			if shell == "bash" {
 				// bash cannot see into functions without forking: the user
 				// names the wrapper in eich's config (docs/shells.md).
