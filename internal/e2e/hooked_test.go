@@ -155,3 +155,36 @@ func writeConfig(t *testing.T, b *testbed.Bed, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestTwoLoginsOnOneLine: a line with two EIC logins. Both succeed with
+// EICH_EIC=1. zsh and fish hook the line once; bash hooks each simple
+// command, closing the first with a `hook post` before the second `hook
+// pre`, so the ledger sees each login's key.
+func TestTwoLoginsOnOneLine(t *testing.T) {
+	for _, shell := range shells.Names() {
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			b := testbed.NewBed(t, built(t))
+			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)})
+			w := b.WrapEich(t)
+			runs, _, _ := sh.RunEICs("aws ec2-instance-connect ssh --instance-id i-a; aws --region r ec2-instance-connect ssh --instance-id i-b", 2)
+			for i, r := range runs {
+				if r.Status != 0 || r.EichEIC != "1" {
+					t.Errorf("login %d: status %d, EICH_EIC=%q; want 0 and 1", i+1, r.Status, r.EichEIC)
+				}
+			}
+			var kinds []string
+			for _, s := range w.Starts(t) {
+				f := strings.Fields(s)
+				kinds = append(kinds, f[1])
+			}
+			want := "pre post"
+			if shell == "bash" {
+				want = "pre post pre post"
+			}
+			if got := strings.Join(kinds, " "); got != want {
+				t.Errorf("eich started as %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -133,19 +133,25 @@ type EICResult struct {
 // typed before) and the shell is back at its prompt, and returns that run.
 func (s *Shell) RunEIC(line string) EICResult {
 	s.t.Helper()
+	runs, status, lastArg := s.RunEICs(line, 1)
+	return EICResult{Run: runs[0], Status: status, LastArg: lastArg}
+}
+
+// RunEICs is RunEIC for a line that runs the stand-in n times; it returns
+// the runs, the line's status and $_.
+func (s *Shell) RunEICs(line string, n int) (runs []AWSRun, status int, lastArg string) {
+	s.t.Helper()
 	before := len(s.bed.AWSRuns(s.t))
 	s.Tmux.Type(line)
-	s.Tmux.WaitFor(CommandTimeout, fmt.Sprintf("the aws stand-in to finish for %q", line), func() bool {
-		return len(s.bed.AWSRuns(s.t)) > before
+	s.Tmux.WaitFor(CommandTimeout, fmt.Sprintf("the aws stand-in to finish %d time(s) for %q", n, line), func() bool {
+		return len(s.bed.AWSRuns(s.t)) >= before+n
 	})
-	var r EICResult
-	r.Status, r.LastArg = s.Mark()
-	runs := s.bed.AWSRuns(s.t)
-	if len(runs) != before+1 {
-		s.t.Fatalf("%q ran the aws stand-in %d times, want once", line, len(runs)-before)
+	status, lastArg = s.Mark()
+	all := s.bed.AWSRuns(s.t)
+	if len(all) != before+n {
+		s.t.Fatalf("%q ran the aws stand-in %d times, want %d", line, len(all)-before, n)
 	}
-	r.Run = runs[before]
-	return r
+	return all[before:], status, lastArg
 }
 
 // shQuote quotes a path for sh, bash, zsh and fish alike (test paths have
