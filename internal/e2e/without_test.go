@@ -44,3 +44,21 @@ func TestWithoutEichLoginsFail(t *testing.T) {
 	}
 	t.Fatalf("ten EIC logins in a row succeeded without eich; agent keys:\n%s", b.Agent.Describe(t))
 }
+
+// TestStandInKeyExpires checks the test bed's stand-in for SendSSHPublicKey:
+// a key pushed with an expiry-time already past is refused by sshd, so the
+// time limit is really enforced, as EC2's 60 seconds are.
+func TestStandInKeyExpires(t *testing.T) {
+	t.Parallel()
+	b := testbed.NewBed(t, built(t))
+	cmd := exec.Command(b.Bin+"/aws", "ec2-instance-connect", "ssh", "--instance-id", "i-expired")
+	cmd.Env = b.Env("FAKEAWS_KEY_TTL=-120")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "Permission denied") {
+		t.Fatalf("login with an expired key: err=%v, want Permission denied:\n%s", err, out)
+	}
+	// sshd logs why only at debug level; at VERBOSE it says this.
+	if !strings.Contains(b.SSHD.Log(), "Refused by key options") {
+		t.Errorf("sshd's log does not say the key's options refused it:\n%s", b.SSHD.Log())
+	}
+}
