@@ -18,7 +18,6 @@ import (
 
 	"github.com/eich-dev/eich/hooks/keyclass"
 	"github.com/eich-dev/eich/hooks/sshagent"
-	"github.com/eich-dev/eich/hooks/state"
 )
 
 // agentKinds guess the agent from its socket path, with what each is
@@ -160,11 +159,7 @@ type finding struct {
 }
 
 func stateReport(s *Settings) []finding {
-	path, err := s.stateDir()
-	if err != nil {
-		return []finding{{false, "state: " + err.Error()}}
-	}
-	dir, err := state.Open(path, false)
+	dir, path, err := s.openStateDir(false)
 	if errors.Is(err, os.ErrNotExist) {
 		return []finding{{true, "state: " + path + " (not created yet)"}}
 	}

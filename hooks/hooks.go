@@ -55,11 +55,18 @@ func (s *Settings) stderr() io.Writer {
 	return os.Stderr
 }
 
-func (s *Settings) stateDir() (string, error) {
-	if s.StateDir != "" {
-		return s.StateDir, nil
+// openStateDir opens the state dir, creating it when create is set. Its
+// path is returned too, for messages, even when opening fails.
+func (s *Settings) openStateDir(create bool) (*state.Dir, string, error) {
+	path := s.StateDir
+	if path == "" {
+		var err error
+		if path, err = state.DefaultPath(); err != nil {
+			return nil, "", err
+		}
 	}
-	return state.DefaultPath()
+	dir, err := state.Open(path, create)
+	return dir, path, err
 }
 
 // Key is one agent key as eich sees it.
@@ -108,12 +115,7 @@ func open(s *Settings, write bool) (*run, error) {
 }
 
 func (r *run) openState(write bool) {
-	path, err := r.s.stateDir()
-	if err != nil {
-		r.noRemove = err
-		return
-	}
-	dir, err := state.Open(path, write)
+	dir, _, err := r.s.openStateDir(write)
 	if errors.Is(err, os.ErrNotExist) && !write {
 		return // nothing recorded yet
 	}

@@ -3,6 +3,7 @@ package hooks
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -107,11 +108,7 @@ func Protect(s *Settings, fps []string, remove bool) ([]string, error) {
 			return nil, fmt.Errorf("%.60q is not a SHA256 fingerprint (as `ssh-add -l` or `eich list` print it: SHA256: and 43 characters)", fp)
 		}
 	}
-	path, err := s.stateDir()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := state.Open(path, true)
+	dir, _, err := s.openStateDir(true)
 	if err != nil {
 		return nil, err
 	}
@@ -143,13 +140,13 @@ func Protect(s *Settings, fps []string, remove bool) ([]string, error) {
 	return dir.Protected()
 }
 
-// Log returns the removal log text, oldest first.
+// Log returns the removal log text, oldest first; none before eich has
+// written any state.
 func Log(s *Settings) ([]byte, error) {
-	path, err := s.stateDir()
-	if err != nil {
-		return nil, err
+	dir, _, err := s.openStateDir(false)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
 	}
-	dir, err := state.Open(path, false)
 	if err != nil {
 		return nil, err
 	}
