@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,7 +22,14 @@ func promptSnippet(t *testing.T, shell string) []string {
 	if err != nil {
 		t.Fatalf("read the prompt snippets: %v", err)
 	}
-	marker := "<!-- prompt:" + shell + " -->\n```" + shell + "\n"
+	lang := shell
+	switch shell {
+	case "starship":
+		lang = "toml"
+	case "p10k":
+		lang = "zsh"
+	}
+	marker := "<!-- prompt:" + shell + " -->\n```" + lang + "\n"
 	_, rest, ok := strings.Cut(string(data), marker)
 	if !ok {
 		t.Fatalf("%s has no %q block", docsPath, marker)
@@ -75,4 +83,58 @@ func TestPromptSegments(t *testing.T) {
 			t.Logf("%s prompt showed %q, then %q", shell, want, want2)
 		})
 	}
+}
+
+// TestPromptSegmentsWithoutTheirTools covers the two snippets whose tools
+// are not installable here: the starship module's `when` and `command` run
+// through sh as starship runs them, and the p10k segment function runs in
+// zsh with a stand-in `p10k` that records its arguments.
+func TestPromptSegmentsWithoutTheirTools(t *testing.T) {
+	b := testbed.NewBed(t, built(t))
+	want := status(t, b)
+
+	t.Run("starship", func(t *testing.T) {
+		values := map[string]string{}
+		for _, l := range promptSnippet(t, "starship") {
+			if k, v, ok := strings.Cut(l, " = "); ok && strings.HasPrefix(v, `"`) {
+				u, err := strconv.Unquote(v)
+				if err != nil {
+					t.Fatalf("starship snippet line %q: %v", l, err)
+				}
+				values[k] = u
+			}
+		}
+		for _, key := range []string{"command", "when"} {
+			if values[key] == "" {
+				t.Fatalf("starship snippet has no %s", key)
+			}
+		}
+		sh := testbed.Tool(t, "sh")
+		when := exec.Command(sh, "-c", values["when"])
+		when.Env = b.Env()
+		if err := when.Run(); err != nil {
+			t.Errorf("starship `when` %q fails with an agent: %v", values["when"], err)
+		}
+		cmd := exec.Command(sh, "-c", values["command"])
+		cmd.Env = b.Env()
+		out, err := cmd.Output()
+		if err != nil || strings.TrimSpace(string(out)) != want {
+			t.Errorf("starship `command` %q printed %q (%v), want %q", values["command"], out, err, want)
+		}
+	})
+
+	t.Run("p10k", func(t *testing.T) {
+		script := strings.Join(promptSnippet(t, "p10k"), "\n")
+		stub := `p10k() { print -r -- "p10k $*"; }`
+		cmd := exec.Command(testbed.Tool(t, "zsh"), "-f", "-c", stub+"\n"+script+"\nprompt_eich\nprint -r -- \"elements: $POWERLEVEL9K_RIGHT_PROMPT_ELEMENTS\"")
+		cmd.Env = b.Env()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("p10k snippet: %v\n%s", err, out)
+		}
+		got := strings.TrimSpace(string(out))
+		if wantOut := "p10k segment -f 3 -t " + want + "\nelements: eich"; got != wantOut {
+			t.Errorf("p10k snippet printed %q, want %q", got, wantOut)
+		}
+	})
 }
