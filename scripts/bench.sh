@@ -67,13 +67,14 @@ cleanup() {
 trap cleanup EXIT
 
 # --- build -----------------------------------------------------------------
-# The release build: pure Go, statically linked. The cgo build (what a
-# plain `go build` makes where a C compiler is installed) links libc
-# dynamically; it is measured once for comparison.
+# As internal/release builds it: pure Go, statically linked, stripped. The
+# cgo build (what a plain `go build`, `make build` too, makes where a C
+# compiler is installed) links libc dynamically; it is measured once for
+# comparison.
 log "building eich"
 mkdir -p "$work/bin" "$work/floor"
-CGO_ENABLED=0 go build -trimpath -o "$work/bin/eich" .
-CGO_ENABLED=1 go build -trimpath -o "$work/bin/eich-cgo" . 2>/dev/null || cp "$work/bin/eich" "$work/bin/eich-cgo"
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/bin/eich" .
+CGO_ENABLED=1 go build -o "$work/bin/eich-cgo" . 2>/dev/null || cp "$work/bin/eich" "$work/bin/eich-cgo"
 cat >"$work/floor/main.go" <<'EOF'
 package main
 
@@ -82,7 +83,7 @@ import "os"
 func main() { os.Stdout.WriteString("floor\n") }
 EOF
 printf 'module floor\n\ngo 1.21\n' >"$work/floor/go.mod"
-(cd "$work/floor" && CGO_ENABLED=0 go build -trimpath -o "$work/bin/go-floor" .)
+(cd "$work/floor" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/bin/go-floor" .)
 eich=$work/bin/eich
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Uncommitted changes count only in the packages built into eich.
