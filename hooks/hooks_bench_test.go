@@ -19,6 +19,7 @@ import (
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
 	"github.com/eich-dev/eich/internal/testbed"
 )
@@ -164,7 +165,8 @@ func BenchmarkPre(b *testing.B) {
 // stale ones (half of them known EIC keys in the ledger, half suspects),
 // then 8 more user keys. decide is list + classify + decide (a dry run);
 // remove is the whole prune, whose extra cost over decide is reported per
-// removed key.
+// removed key; agent-only and sshagent-only are what the agent alone
+// takes per removal.
 func BenchmarkPruneAtScale(b *testing.B) {
 	const stale, users = 990, 8
 	a := testbed.StartAgent(b)
@@ -233,4 +235,37 @@ func BenchmarkPruneAtScale(b *testing.B) {
 			b.ReportMetric(float64(perKey.Nanoseconds()), "ns/removed-key")
 		}
 	})
+	// agent-only and sshagent-only are the floor of removal: the same 990
+	// keys, oldest first, removed with bare SSH_AGENTC_REMOVE_IDENTITY
+	// calls (x/crypto's client; eich's client with its deadlines), nothing
+	// listed, logged or saved.
+	for _, client := range []string{"agent-only", "sshagent-only"} {
+		b.Run(client, func(b *testing.B) {
+			s := benchSettings(b, a)
+			var total time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				fill(b, s)
+				keys := a.Keys(b)[2 : 2+stale]
+				remove := benchClient(b, a).Remove
+				if client == "sshagent-only" {
+					c, err := sshagent.Open(a.Socket, 5*time.Second)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer c.Close()
+					remove = c.Remove
+				}
+				b.StartTimer()
+				start := time.Now()
+				for _, k := range keys {
+					if err := remove(k); err != nil {
+						b.Fatal(err)
+					}
+				}
+				total += time.Since(start)
+			}
+			b.ReportMetric(float64((total / time.Duration(b.N) / stale).Nanoseconds()), "ns/removed-key")
+		})
+	}
 }
