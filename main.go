@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -349,7 +347,7 @@ func cmdInit(c *cli.Context, s *hooks.Settings) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("init takes one shell name: zsh, bash or fish")
 	}
-	script, err := shells.Script(c.Args().First(), binaryPath(), s.ExtraCommands)
+	script, err := shells.Script(c.Args().First(), shells.BinaryPath(), s.ExtraCommands)
 	if err != nil {
 		return err
 	}
@@ -366,27 +364,6 @@ func cmdHookPre(c *cli.Context, s *hooks.Settings) error {
 		return cli.Exit("", 1)
 	}
 	return nil
-}
-
-// binaryPath is what the shell hook runs: the eich found on PATH when it
-// is this very file, else this executable's own path.
-func binaryPath() string {
-	self, err := os.Executable()
-	if err == nil {
-		if resolved, err := filepath.EvalSymlinks(self); err == nil {
-			self = resolved
-		}
-	}
-	if onPath, err := exec.LookPath("eich"); err == nil {
-		a, errA := os.Stat(onPath)
-		b, errB := os.Stat(self)
-		if errA == nil && errB == nil && os.SameFile(a, b) {
-			if abs, err := filepath.Abs(onPath); err == nil {
-				return abs
-			}
-		}
-	}
-	return self
 }
 
 func printJSON(v any) error {
