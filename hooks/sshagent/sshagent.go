@@ -33,10 +33,11 @@ var ErrTimeout = errors.New("ssh-agent did not answer in time")
 
 // Agent is one connection to an agent. It is not safe for concurrent use.
 type Agent struct {
-	Socket  string
-	timeout time.Duration
-	conn    net.Conn
-	client  agent.ExtendedAgent
+	Socket   string
+	timeout  time.Duration
+	deadline time.Time // of the call in progress
+	conn     net.Conn
+	client   agent.ExtendedAgent
 }
 
 // serialConn hides Close from agent.NewClient, which then reads each reply
@@ -108,10 +109,15 @@ func (a *Agent) Add(key agent.AddedKey) error {
 	return nil
 }
 
-func (a *Agent) arm() { _ = a.conn.SetDeadline(time.Now().Add(a.timeout)) }
+func (a *Agent) arm() {
+	a.deadline = time.Now().Add(a.timeout)
+	_ = a.conn.SetDeadline(a.deadline)
+}
 
+// wrap names the call; a call that failed at or after its deadline timed
+// out (the agent package does not keep net.Error in its error chain).
 func (a *Agent) wrap(what string, err error) error {
-	if isTimeout(err) {
+	if isTimeout(err) || !time.Now().Before(a.deadline) {
 		return fmt.Errorf("%w (%s on %s, waited %v)", ErrTimeout, what, a.Socket, a.timeout)
 	}
 	return fmt.Errorf("ssh-agent %s: %s: %w", a.Socket, what, err)
