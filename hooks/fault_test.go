@@ -135,8 +135,12 @@ func TestAgentFaultsCostAtMostTheDeadline(t *testing.T) {
 			if !strings.HasPrefix(out, "eich: ") || !strings.HasSuffix(out, "not pruning\n") {
 				t.Errorf("want one line saying eich is not pruning, got %q", out)
 			}
-			if _, err := hooks.Status(s); err != nil && !strings.Contains(err.Error(), "ssh-agent") {
+			c, err := hooks.Status(s)
+			if err != nil && !strings.Contains(err.Error(), "ssh-agent") {
 				t.Errorf("status error does not name the agent: %v", err)
+			}
+			if name == "accepts and never answers" && (c == nil || c.Format(hooks.DefaultStatusFormat) != "eic ?") {
+				t.Errorf("status of a silent agent: %+v, want eic ?", c)
 			}
 		})
 	}
