@@ -140,8 +140,8 @@ func (d *Dir) RefusingNoted(socket string) (seenBefore bool, err error) {
 
 // ValidSession reports whether s may name an in-flight registration:
 // 1 to 64 of [A-Za-z0-9_.-], and not "." or "..". (A loop, not a regexp:
-// compiling `{1,64}` at start-up cost every eich command about 1.4 million
-// instructions.)
+// this one and config's, compiled at start-up, cost every eich command 0.7
+// of its 3.5 million start-up instructions; `{1,64}` compiles 64 copies.)
 func ValidSession(s string) bool {
 	if len(s) < 1 || len(s) > 64 || s == "." || s == ".." {
 		return false
