@@ -42,19 +42,50 @@ type Shell struct {
 // and waits until it is ready. env is added to the bed's environment.
 func StartShell(t testing.TB, b *Bed, shell string, rc []string, env ...string) *Shell {
 	t.Helper()
-	s := &Shell{Name: shell, bed: b, t: t, marks: filepath.Join(b.Root, "marks-"+shell)}
+	return startShell(t, b, shell, "", rc, env)
+}
+
+// StartShellTagged is StartShell for a second (third, …) shell of the same
+// kind in one Bed: tag keeps its rc file and marks file apart from the
+// others'. zsh gets its own ZDOTDIR, bash its own --rcfile; fish is not
+// supported (its config.fish is found through XDG_CONFIG_HOME, which eich's
+// config shares).
+func StartShellTagged(t testing.TB, b *Bed, shell, tag string, rc []string, env ...string) *Shell {
+	t.Helper()
+	if tag == "" || strings.ContainsAny(tag, "/ '") {
+		t.Fatalf("StartShellTagged: bad tag %q", tag)
+	}
+	return startShell(t, b, shell, tag, rc, env)
+}
+
+// startShell starts shell; a non-empty tag gives it files of its own.
+func startShell(t testing.TB, b *Bed, shell, tag string, rc []string, env []string) *Shell {
+	t.Helper()
+	suffix := ""
+	if tag != "" {
+		suffix = "-" + tag
+	}
+	s := &Shell{Name: shell, bed: b, t: t, marks: filepath.Join(b.Root, "marks-"+shell+suffix)}
 	var rcFile string
 	var argv, head []string
 	switch shell {
 	case "zsh":
-		rcFile = filepath.Join(b.ZDotDir, ".zshrc")
+		zdotdir := b.ZDotDir
+		if tag != "" {
+			zdotdir = filepath.Join(b.Root, "zdotdir"+suffix)
+			env = append(append([]string(nil), env...), "ZDOTDIR="+zdotdir)
+		}
+		rcFile = filepath.Join(zdotdir, ".zshrc")
 		argv = []string{Tool(t, "zsh"), "-i"}
 		head = []string{"PROMPT='zsh%# '", "RPROMPT="}
 	case "bash":
-		rcFile = filepath.Join(b.Home, ".bashrc")
+		rcFile = filepath.Join(b.Home, ".bashrc"+suffix)
 		argv = []string{Tool(t, "bash"), "--noprofile", "--rcfile", rcFile, "-i"}
 		head = []string{"PS1='bash\\$ '"}
 	case "fish":
+		if tag != "" {
+			t.Fatalf("StartShellTagged: fish shells cannot be tagged")
+		}
 		rcFile = filepath.Join(b.XDGConfig, "fish", "config.fish")
 		argv = []string{Tool(t, "fish"), "-i"}
 		head = []string{"set -g fish_greeting ''", "function fish_prompt; echo -n 'fish> '; end"}
