@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -268,14 +269,17 @@ func settings(c *cli.Context) (*hooks.Settings, error) {
 }
 
 func cmdStatus(c *cli.Context, s *hooks.Settings) error {
-	counts, err := hooks.Status(s)
+	format := c.String("format")
+	// The ledger only splits stale keys into eic and suspect.
+	withLedger := c.Bool("json") || strings.Contains(format, "{eic}") || strings.Contains(format, "{suspect}")
+	counts, err := hooks.Status(s, withLedger)
 	if err != nil || counts == nil {
 		return nil // a prompt segment stays quiet
 	}
 	if c.Bool("json") {
 		return printJSON(counts)
 	}
-	fmt.Println(counts.Format(c.String("format")))
+	fmt.Println(counts.Format(format))
 	return nil
 }
 

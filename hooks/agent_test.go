@@ -308,7 +308,7 @@ func TestLockedAgentListsNothingAndRemovesNothing(t *testing.T) {
 	if err := e.client().Lock([]byte("pw")); err != nil {
 		t.Fatal(err)
 	}
-	counts, err := hooks.Status(e.s)
+	counts, err := hooks.Status(e.s, true)
 	if err != nil || counts == nil || counts.Keys != 0 {
 		t.Fatalf("status of a locked agent: %+v, %v", counts, err)
 	}
@@ -324,13 +324,23 @@ func TestLockedAgentListsNothingAndRemovesNothing(t *testing.T) {
 func TestStatusAndListWriteNoState(t *testing.T) {
 	e := newEnv(t)
 	e.agent.AddStale(t, 3)
-	counts, err := hooks.Status(e.s)
+	counts, err := hooks.Status(e.s, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := counts.Format(hooks.DefaultStatusFormat); got != "eic 5/6 ·3 stale" {
 		t.Errorf("status = %q, want %q", got, "eic 5/6 ·3 stale")
 	}
+	e.s.Mode = policy.Off // record logins without pruning
+	for i := 0; i < 2; i++ {
+		e.login("8")
+	}
+	full, _ := hooks.Status(e.s, true)
+	quick, _ := hooks.Status(e.s, false)
+	if full.Stale != 5 || full.EIC != 2 || quick.Stale != full.Stale || quick.Keys != full.Keys {
+		t.Errorf("status with the ledger %+v, without %+v: want the same stale count (5, 2 of them eic)", full, quick)
+	}
+	os.RemoveAll(e.s.StateDir)
 	if _, _, err := hooks.List(e.s); err != nil {
 		t.Fatal(err)
 	}
@@ -340,8 +350,8 @@ func TestStatusAndListWriteNoState(t *testing.T) {
 	if _, err := os.Stat(e.s.StateDir); !os.IsNotExist(err) {
 		t.Errorf("status, list or a dry run created %s (%v)", e.s.StateDir, err)
 	}
-	if n := len(e.agent.Keys(t)); n != 5 {
-		t.Errorf("a dry run removed keys: %d left", n)
+	if n := len(e.agent.Keys(t)); n != 7 {
+		t.Errorf("a dry run removed keys: %d of 7 left", n)
 	}
 }
 

@@ -68,7 +68,7 @@ func Doctor(w io.Writer, s *Settings, host string, color bool) error {
 		socket = os.Getenv("SSH_AUTH_SOCK")
 	}
 	name, removal := guessAgent(socket)
-	r, err := open(s, false)
+	r, err := open(s, readState)
 	if err != nil {
 		ok(false, "agent: %v", err)
 	} else {

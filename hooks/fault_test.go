@@ -135,7 +135,7 @@ func TestAgentFaultsCostAtMostTheDeadline(t *testing.T) {
 			if !strings.HasPrefix(out, "eich: ") || !strings.HasSuffix(out, "not pruning\n") {
 				t.Errorf("want one line saying eich is not pruning, got %q", out)
 			}
-			c, err := hooks.Status(s)
+			c, err := hooks.Status(s, true)
 			if err != nil && !strings.Contains(err.Error(), "ssh-agent") {
 				t.Errorf("status error does not name the agent: %v", err)
 			}
@@ -171,7 +171,7 @@ func TestNoAgentIsQuietForHooksAndClearForList(t *testing.T) {
 			if stderr.Len() != 0 {
 				t.Errorf("post printed %q with no agent", stderr.String())
 			}
-			if c, err := hooks.Status(s); c != nil || err != nil {
+			if c, err := hooks.Status(s, true); c != nil || err != nil {
 				t.Errorf("status with no agent: %+v, %v; want nothing", c, err)
 			}
 			if _, _, err := hooks.List(s); err == nil || !strings.Contains(err.Error(), "no ssh-agent") {

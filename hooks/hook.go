@@ -29,7 +29,7 @@ func Pre(s *Settings, session, line string) bool {
 }
 
 func preRun(s *Settings, session string) string {
-	r, err := open(s, true)
+	r, err := open(s, writeState)
 	if err != nil {
 		return agentProblem(err)
 	}
@@ -70,7 +70,7 @@ func Post(s *Settings, session string) {
 }
 
 func postRun(s *Settings, session string) string {
-	r, err := open(s, true)
+	r, err := open(s, writeState)
 	if err != nil {
 		if errors.Is(err, sshagent.ErrNoAgent) {
 			return ""

@@ -97,10 +97,17 @@ type run struct {
 	notes []string
 }
 
-// open connects to the agent and reads the state. With write set it
-// creates the state dir, takes the lock and sets aside a corrupt ledger;
-// otherwise it only reads, and never creates anything.
-func open(s *Settings, write bool) (*run, error) {
+// access says how much of the state a command needs.
+type access int
+
+const (
+	readState    access = iota // read everything, create and write nothing
+	readNoLedger               // status: the protect list only (see Status)
+	writeState                 // create the dir, lock, set aside a corrupt ledger
+)
+
+// open connects to the agent and opens the state as access says.
+func open(s *Settings, access access) (*run, error) {
 	r := &run{s: s, now: s.now(), ledger: state.NewLedger(), protected: map[string]bool{}}
 	a, err := sshagent.Open(s.Socket, s.AgentTimeout)
 	if err != nil {
@@ -110,11 +117,12 @@ func open(s *Settings, write bool) (*run, error) {
 	for _, fp := range s.Protect {
 		r.protected[fp] = true
 	}
-	r.openState(write)
+	r.openState(access)
 	return r, nil
 }
 
-func (r *run) openState(write bool) {
+func (r *run) openState(access access) {
+	write := access == writeState
 	dir, _, err := r.s.openStateDir(write)
 	if errors.Is(err, os.ErrNotExist) && !write {
 		return // nothing recorded yet
@@ -135,7 +143,10 @@ func (r *run) openState(write bool) {
 		}
 		r.lock = lock
 	}
-	ledger, err := dir.LoadLedger()
+	ledger, err := state.NewLedger(), error(nil)
+	if access != readNoLedger {
+		ledger, err = dir.LoadLedger()
+	}
 	switch {
 	case errors.Is(err, state.ErrCorrupt) && write:
 		aside, aerr := dir.SetAsideLedger(r.now)
@@ -212,6 +223,9 @@ func (r *run) remember(keys []Key) {
 	}
 	r.ledger.Seen(fps, r.now)
 	r.ledger.Compact(present, r.now)
+	if !r.ledger.Changed() {
+		return
+	}
 	if err := r.dir.SaveLedger(r.ledger); err != nil {
 		r.notes = append(r.notes, err.Error())
 	}
@@ -228,7 +242,7 @@ func classesOf(keys []Key) []keyclass.Class {
 // List returns the agent's keys, classified, with warnings about the
 // state. It writes nothing.
 func List(s *Settings) ([]Key, []string, error) {
-	r, err := open(s, false)
+	r, err := open(s, readState)
 	if err != nil {
 		return nil, nil, err
 	}

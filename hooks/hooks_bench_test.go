@@ -109,7 +109,7 @@ func BenchmarkStatus(b *testing.B) {
 			writeLedger(b, s, ledgerFile(n, nil))
 			b.ReportAllocs()
 			for b.Loop() {
-				c, err := hooks.Status(s)
+				c, err := hooks.Status(s, true)
 				if err != nil || c == nil || c.Keys != 8 {
 					b.Fatalf("status: %+v, %v", c, err)
 				}

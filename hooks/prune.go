@@ -110,7 +110,11 @@ func (r *run) removeAndVerify(rep *Report, reason string) error {
 // Prune is `eich prune`: what the pre-command hook would do now, or with
 // allStale every stale key.
 func Prune(s *Settings, dryRun, allStale bool) (*Report, error) {
-	r, err := open(s, !dryRun)
+	access := writeState
+	if dryRun {
+		access = readState
+	}
+	r, err := open(s, access)
 	if err != nil {
 		return nil, err
 	}

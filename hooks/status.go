@@ -32,9 +32,18 @@ const DefaultStatusFormat = "eic {keys}/{limit}{stale_note}"
 // Status counts the agent's keys by class. It returns nil when there is
 // no agent, and Counts with TimedOut when the agent does not answer. It
 // never writes state and never fails on the state's account.
-func Status(s *Settings) (*Counts, error) {
+//
+// Without withLedger it skips reading the ledger: every key the ledger
+// knows as EIC has the throw-away shape (Post records no other), so it
+// counts as suspect instead and the stale count is the same. Only the
+// split between EIC and Suspect needs the ledger.
+func Status(s *Settings, withLedger bool) (*Counts, error) {
 	c := &Counts{Limit: s.Limit}
-	r, err := open(s, false)
+	access := readNoLedger
+	if withLedger {
+		access = readState
+	}
+	r, err := open(s, access)
 	if errors.Is(err, sshagent.ErrNoAgent) {
 		return nil, nil
 	}

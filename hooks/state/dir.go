@@ -77,6 +77,18 @@ func checkPrivate(path string, fi os.FileInfo) error {
 // readPrivate reads a state file, refusing one that is not private. A
 // missing file reads as empty.
 func (d *Dir) readPrivate(name string) ([]byte, error) {
+	return d.readPrivateMax(name, maxStateFile)
+}
+
+// maxStateFile bounds what eich reads of any state file.
+const maxStateFile = 64 << 20
+
+// ErrTooLarge marks a state file larger than eich ever writes it.
+var ErrTooLarge = errors.New("state file too large")
+
+// readPrivateMax is readPrivate for a file that may hold at most limit
+// bytes; a larger one is ErrTooLarge, told from its size without reading.
+func (d *Dir) readPrivateMax(name string, limit int64) ([]byte, error) {
 	p := d.file(name)
 	f, err := os.Open(p)
 	if errors.Is(err, os.ErrNotExist) {
@@ -96,15 +108,17 @@ func (d *Dir) readPrivate(name string) ([]byte, error) {
 	if err := checkPrivate(p, fi); err != nil {
 		return nil, err
 	}
-	const maxState = 64 << 20
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%w: %s has %d bytes, more than the %d eich writes", ErrTooLarge, p, fi.Size(), limit)
+	}
 	// Sized from the stat: io.ReadAll would grow from 512 bytes, copying
 	// a large ledger many times over.
-	b := bytes.NewBuffer(make([]byte, 0, min(max(fi.Size(), 0), maxState)+bytes.MinRead))
-	if _, err := b.ReadFrom(io.LimitReader(f, maxState+1)); err != nil {
+	b := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	if _, err := b.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
-	if b.Len() > maxState {
-		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrUntrusted, p, maxState)
+	if int64(b.Len()) > limit {
+		return nil, fmt.Errorf("%w: %s grew past %d bytes", ErrTooLarge, p, limit)
 	}
 	return b.Bytes(), nil
 }
@@ -112,6 +126,12 @@ func (d *Dir) readPrivate(name string) ([]byte, error) {
 // writeAtomic replaces name with data: a private temp file in the same
 // dir, fsync, rename.
 func (d *Dir) writeAtomic(name string, data []byte) error {
+	return d.replace(name, data, true)
+}
+
+// replace is writeAtomic with the fsync optional, for files that are
+// hints (a crash may lose them, never tear them).
+func (d *Dir) replace(name string, data []byte, durable bool) error {
 	target := d.file(name)
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
@@ -126,7 +146,7 @@ func (d *Dir) writeAtomic(name string, data []byte) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := syncIf(durable, tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}
@@ -147,4 +167,11 @@ func (d *Dir) setAside(name string, now time.Time) (string, error) {
 		return "", fmt.Errorf("set aside %s: %w", name, err)
 	}
 	return d.file(aside), nil
+}
+
+func syncIf(durable bool, f *os.File) error {
+	if !durable {
+		return nil
+	}
+	return f.Sync()
 }

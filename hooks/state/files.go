@@ -176,7 +176,8 @@ func (d *Dir) StartInFlight(r InFlight) error {
 	for _, fp := range r.Before {
 		b.WriteString(fp + "\n")
 	}
-	return d.writeAtomic(filepath.Join(inflightDir, r.Session), b.Bytes())
+	// A hint for 90 s: no fsync, so an EIC command does not wait on the disk.
+	return d.replace(filepath.Join(inflightDir, r.Session), b.Bytes(), false)
 }
 
 // FinishInFlight removes session's registration and returns it; ok is

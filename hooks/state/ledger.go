@@ -20,7 +20,15 @@ const (
 	Retention = 7 * 24 * time.Hour
 	// MaxEntries bounds the ledger; keys present in the agent are never
 	// dropped to make room.
-	MaxEntries = 4096
+	MaxEntries = 512
+	// MaxDecoded is the most entries a ledger may hold when read: more
+	// than eich writes even for an agent holding thousands of keys. A
+	// larger file is corrupt, told from its size alone.
+	MaxDecoded = 16384
+	maxLineLen = 50 + len(" seen ") + 20 + 1 + 20 + 1
+	// SeenEvery is how stale a last-seen time may get before it is
+	// rewritten, so that a command that changes nothing writes nothing.
+	SeenEvery = time.Hour
 )
 
 // Entry is what eich remembers about one key.
@@ -34,7 +42,11 @@ type Entry struct {
 // Ledger maps fingerprints to entries.
 type Ledger struct {
 	Entries map[string]*Entry
+	changed bool
 }
+
+// Changed reports whether the ledger differs from what was loaded.
+func (l *Ledger) Changed() bool { return l.changed }
 
 // NewLedger returns an empty ledger.
 func NewLedger() *Ledger { return &Ledger{Entries: map[string]*Entry{}} }
@@ -53,14 +65,20 @@ func (l *Ledger) Seen(fps []string, now time.Time) {
 			e = &Entry{Fingerprint: fp, FirstSeen: now}
 			l.Entries[fp] = e
 		}
-		e.LastSeen = now
+		if e.LastSeen.IsZero() || now.Sub(e.LastSeen) >= SeenEvery {
+			e.LastSeen = now
+			l.changed = true
+		}
 	}
 }
 
 // MarkEIC records fp as an EIC key.
 func (l *Ledger) MarkEIC(fp string, now time.Time) {
 	l.Seen([]string{fp}, now)
-	l.Entries[fp].EIC = true
+	if e := l.Entries[fp]; !e.EIC {
+		e.EIC = true
+		l.changed = true
+	}
 }
 
 // Compact drops entries of keys absent from the agent (present holds the
@@ -74,6 +92,7 @@ func (l *Ledger) Compact(present map[string]bool, now time.Time) {
 		}
 		if now.Sub(e.LastSeen) > Retention {
 			delete(l.Entries, fp)
+			l.changed = true
 			continue
 		}
 		absent = append(absent, e)
@@ -82,6 +101,7 @@ func (l *Ledger) Compact(present map[string]bool, now time.Time) {
 		slices.SortFunc(absent, func(a, b *Entry) int { return a.LastSeen.Compare(b.LastSeen) })
 		for i := 0; i < extra && i < len(absent); i++ {
 			delete(l.Entries, absent[i].Fingerprint)
+			l.changed = true
 		}
 	}
 }
@@ -97,8 +117,7 @@ func (l *Ledger) Encode() []byte {
 	slices.Sort(fps)
 	// One buffer of the right size, no fmt: a ledger is read and written
 	// on every EIC command.
-	const maxLine = 50 + len(" seen ") + 20 + 1 + 20 + 1
-	b := make([]byte, 0, len(ledgerHeader)+1+len(fps)*maxLine+len("end ")+21)
+	b := make([]byte, 0, len(ledgerHeader)+1+len(fps)*maxLineLen+len("end ")+21)
 	b = append(b, ledgerHeader+"\n"...)
 	for _, fp := range fps {
 		e := l.Entries[fp]
@@ -146,6 +165,9 @@ func DecodeLedger(data []byte) (*Ledger, error) {
 	}
 	if last != "end "+strconv.Itoa(n) {
 		return nil, fmt.Errorf("%w: truncated (trailer %.40q, %d entries)", ErrCorrupt, last, n)
+	}
+	if n > MaxDecoded {
+		return nil, fmt.Errorf("%w: %d entries, more than eich keeps", ErrCorrupt, n)
 	}
 	l := &Ledger{Entries: make(map[string]*Entry, n)}
 	entries := make([]Entry, n)
@@ -223,9 +245,12 @@ func ValidFingerprint(s string) bool {
 }
 
 // LoadLedger reads the ledger. A corrupt one is returned as ErrCorrupt
-// (wrapped) together with an empty ledger; see RecoverLedger.
+// (wrapped) together with an empty ledger; see SetAsideLedger.
 func (d *Dir) LoadLedger() (*Ledger, error) {
-	data, err := d.readPrivate(ledgerName)
+	data, err := d.readPrivateMax(ledgerName, int64(len(ledgerHeader)+1+MaxDecoded*maxLineLen+len("end ")+21))
+	if errors.Is(err, ErrTooLarge) {
+		return NewLedger(), fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
 	if err != nil {
 		return NewLedger(), err
 	}
@@ -243,5 +268,9 @@ func (d *Dir) SetAsideLedger(now time.Time) (string, error) {
 
 // SaveLedger replaces the ledger atomically. Hold the lock.
 func (d *Dir) SaveLedger(l *Ledger) error {
-	return d.writeAtomic(ledgerName, l.Encode())
+	if err := d.writeAtomic(ledgerName, l.Encode()); err != nil {
+		return err
+	}
+	l.changed = false
+	return nil
 }

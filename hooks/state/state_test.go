@@ -1,6 +1,7 @@
 package state
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,4 +221,43 @@ func FuzzDecodeLedger(f *testing.F) {
 			t.Fatalf("re-encoding a decoded ledger broke it: %v", err)
 		}
 	})
+}
+
+func TestUnchangedLedgerIsNotRewritten(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "eich"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	l := NewLedger()
+	l.Seen([]string{fpA}, now)
+	if !l.Changed() {
+		t.Fatal("a new entry does not count as a change")
+	}
+	if err := d.SaveLedger(l); err != nil {
+		t.Fatal(err)
+	}
+	l, _ = d.LoadLedger()
+	l.Seen([]string{fpA}, now.Add(SeenEvery/2))
+	l.Compact(map[string]bool{fpA: true}, now.Add(SeenEvery/2))
+	if l.Changed() {
+		t.Error("seeing the same key again soon changed the ledger")
+	}
+	l.Seen([]string{fpA}, now.Add(SeenEvery))
+	if !l.Changed() {
+		t.Error("a last-seen time older than SeenEvery was not refreshed")
+	}
+}
+
+func TestOversizedLedgerIsCorruptWithoutReading(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "eich"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(d.file(ledgerName), os.O_CREATE|os.O_WRONLY, 0o600)
+	f.Truncate(64 << 20) // sparse: no time spent writing it
+	f.Close()
+	if _, err := d.LoadLedger(); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("a 64 MiB ledger: %v, want ErrCorrupt", err)
+	}
 }
