@@ -190,8 +190,8 @@ func readLedger(t *testing.T, b *testbed.Bed) (*state.Ledger, int) {
 
 // maxLedgerBytes is the largest ledger eich can write: a header, at most
 // state.MaxEntries lines of at most `SHA256:<43> seen <20 digits> <20
-// digits>`, and the trailer.
-const maxLedgerBytes = len("eich-ledger 1\n") + state.MaxEntries*(7+43+len(" seen ")+20+1+20+1) + len("end 4096\n")
+// digits>`, and the trailer `end <count>`.
+const maxLedgerBytes = len("eich-ledger 1\n") + state.MaxEntries*(7+43+len(" seen ")+20+1+20+1) + len("end ") + 20 + 1
 
 // removal is one line of eich's removal log.
 type removal struct {

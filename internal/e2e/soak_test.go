@@ -130,15 +130,17 @@ func eichList(t *testing.T, b *testbed.Bed, bin string) []listedKey {
 // starts exactly one `hook pre` and one `hook post`; both user keys are in
 // the agent after every login; every eich run ends.
 //
-// The ledger is bounded by design at state.MaxEntries (4,096) entries,
+// The ledger is bounded by design at state.MaxEntries entries,
 // entries of keys absent for state.Retention (7 days) dropped. One entry
 // per key seen means n logins alone would never reach the cap, so each
 // shell starts from a ledger a long-used eich leaves (seedLedger):
-// 4,096 − 2 − n/2 live entries of absent keys and 50 expired ones. The cap
-// is then reached halfway through: the ledger must never exceed 4,096
-// entries nor maxLedgerBytes, always decode, lose the expired entries at
-// once, and at the end hold exactly 4,096: the seeded ones minus the n/2
-// oldest, the two user keys, and every key of the soak.
+// MaxEntries − 2 − n/2 live entries of absent keys (none if n is larger
+// than that) and 50 expired ones. The cap is then reached halfway
+// through: the ledger must never exceed MaxEntries entries nor
+// maxLedgerBytes, always decode, lose the expired entries at once, and at
+// the end hold exactly MaxEntries: the two user keys, the keys in the
+// agent, the newest seeded entries and the newest keys of the soak, the
+// oldest absent entries dropped first.
 //
 // The removal log grows by exactly one line per login from the fourth on
 // (two user keys, MaxAuthTries 6: eich acts at 5 agent keys and prunes to
@@ -148,9 +150,13 @@ func eichList(t *testing.T, b *testbed.Bed, bin string) []listedKey {
 func TestSoak(t *testing.T) {
 	t.Parallel()
 	n := soakLogins(t)
-	overflow := n / 2
+	// Seed so that the cap is reached halfway through (or at once, for a
+	// soak longer than the cap).
 	const expired = 50
-	live := state.MaxEntries - 2 - n + overflow
+	live := max(state.MaxEntries-2-(n-n/2), 0)
+	overflow := live + 2 + n - state.MaxEntries // entries that must be dropped
+	dropSeeded := min(overflow, live)           // the oldest seeded go first
+	keptSeeded := live - dropSeeded
 
 	type soakShell struct {
 		name string
@@ -268,8 +274,8 @@ func TestSoak(t *testing.T) {
 				t.Errorf("the ledger has %d entries, %d bytes; want %d entries, at most %d bytes", len(l.Entries), size, state.MaxEntries, maxLedgerBytes)
 			}
 			for i, fp := range ss.seed.live {
-				if kept := l.Entries[fp] != nil; kept != (i >= overflow) {
-					t.Errorf("seeded entry %d of %d (oldest first): kept=%v; want the %d oldest dropped to make room, the rest kept", i+1, len(ss.seed.live), kept, overflow)
+				if kept := l.Entries[fp] != nil; kept != (i >= dropSeeded) {
+					t.Errorf("seeded entry %d of %d (oldest first): kept=%v; want the %d oldest dropped to make room, the rest kept", i+1, len(ss.seed.live), kept, dropSeeded)
 					break
 				}
 			}
@@ -284,11 +290,20 @@ func TestSoak(t *testing.T) {
 					t.Errorf("user key %s in the ledger: %+v, want it seen and not EIC", fp, e)
 				}
 			}
+			// The ledger now holds the user keys, the three EIC keys in the
+			// agent, the seeded entries kept and, in what room is left, the
+			// newest of the removed keys, each recorded as EIC.
+			inLedger := 0
 			for fp := range seen {
-				if e := l.Entries[fp]; e == nil || !e.EIC {
-					t.Errorf("removed key %s in the ledger: %+v, want it recorded as EIC", fp, e)
-					break
+				if e := l.Entries[fp]; e != nil {
+					inLedger++
+					if !e.EIC {
+						t.Errorf("removed key %s in the ledger: %+v, want it recorded as EIC", fp, e)
+					}
 				}
+			}
+			if want := state.MaxEntries - 5 - keptSeeded; inLedger != want {
+				t.Errorf("%d of the %d removed keys are in the ledger, want %d", inLedger, len(seen), want)
 			}
 			if left := b.LeftoverKeyDirs(t); len(left) > 0 {
 				t.Errorf("key dirs left behind: %q", left)
