@@ -132,3 +132,22 @@ func (m *Tmux) PanePID() int {
 	}
 	return pid
 }
+
+// Paste pastes data into the pane as one paste, as a terminal does when
+// the user pastes: through a tmux buffer (so any bytes, of any length, get
+// there unchanged: line feeds stay line feeds), inside bracketed-paste
+// codes when the shell asked for them (zsh, bash ≥ 5.1 and fish do), so
+// pasted line feeds go into the command line instead of running it. It
+// does not press Enter.
+func (m *Tmux) Paste(data []byte) {
+	m.t.Helper()
+	cmd := exec.Command(m.tmux, "-S", m.sock, "load-buffer", "-b", "eich-paste", "-")
+	cmd.Env = m.env
+	cmd.Stdin = strings.NewReader(string(data))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		m.t.Fatalf("tmux load-buffer (%d bytes): %v\n%s", len(data), err, out)
+	}
+	if out, err := m.tmuxCmd("paste-buffer", "-p", "-r", "-d", "-b", "eich-paste"); err != nil {
+		m.t.Fatalf("tmux paste-buffer: %v\n%s", err, out)
+	}
+}
