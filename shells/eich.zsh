@@ -5,19 +5,60 @@
 # Before a command line that looks like an EC2 Instance Connect login
 # (`aws ... ec2-instance-connect ssh ...`, `mssh`, or one of the extra command
 # names from eich's config) the preexec hook runs `eich hook pre`, which prunes
-# stale keys from the ssh agent; the next precmd runs `eich hook post`. While
-# such a command runs, EICH_EIC=1 is exported (see `eich ssh-config`).
+# stale keys from the ssh agent; a precmd hook, added for that one line, runs
+# `eich hook post`. While such a command runs, EICH_EIC=1 is exported (see
+# `eich ssh-config`).
 #
 # The test uses preexec's third argument: the whole line with aliases
-# expanded. The bodies of functions named in the line are tested too (one
-# level), so a function wrapping `aws ec2-instance-connect ssh` is caught.
-# Every other command costs only pattern tests in the shell: no fork.
+# expanded. For every line, preexec runs one `case` and nothing else; its
+# patterns are built by _eich_define: the fixed names, the extra names, and
+# the names of the functions whose bodies look like an EIC command (looked
+# up once, at the first prompt after loading), so a function wrapping
+# `aws ec2-instance-connect ssh` is caught too. Only a line that matches
+# pays for more: the exact test (_eich_match), the bodies of the functions
+# named in it (one level), the binary. No fork for any other command.
 # Hooks go through add-zsh-hook, so loading this twice changes nothing.
 
 # Filled in by `eich init zsh`.
 typeset -g _eich_bin=@EICH_BIN@
 typeset -ga _eich_extra
 _eich_extra=(@EICH_EXTRA@)
+
+# _eich_define [FUNCTION...]: (re)defines the preexec hook with the fixed
+# patterns, one per extra name and one per FUNCTION. Patterns may be loose:
+# _eich_line decides.
+_eich_define() {
+	emulate -L zsh
+	local n pats='*ec2-instance-connect*|*mssh*'
+	for n in $_eich_extra $@; do
+		pats+="|*${(q)n}*"
+	done
+	# _eich_preexec TYPED SHORT FULL: the preexec hook, the only code run
+	# for every command line.
+	eval "_eich_preexec() {
+		case \$3 in
+		($pats) _eich_line \"\$3\" ;;
+		esac
+	}"
+}
+
+# _eich_scan: once, at the first prompt after loading (so functions defined
+# later in ~/.zshrc count too): finds the functions whose bodies look like
+# an EIC command and redefines the preexec hook with their names.
+_eich_scan() {
+	emulate -L zsh
+	add-zsh-hook -d precmd _eich_scan
+	local n p found=()
+	# One pattern for all the names, matched against every function body
+	# by zsh itself; _eich_match then checks each candidate exactly.
+	p="*(ec2-instance-connect|mssh${(j::)${(@)${(@b)_eich_extra}/#/|}})*"
+	for n in ${(k)functions[(R)${~p}]}; do
+		if [[ $n != _eich_* ]] && _eich_match "$functions[$n]"; then
+			found+=($n)
+		fi
+	done
+	_eich_define $found
+}
 
 # _eich_match TEXT: true when TEXT may be an EIC command. Pattern tests only.
 _eich_match() {
@@ -42,32 +83,34 @@ _eich_usable() {
 	return 1
 }
 
-# _eich_preexec TYPED SHORT FULL: the preexec hook.
-_eich_preexec() {
+# _eich_line LINE: a line that passed preexec's patterns. Tests it exactly,
+# with the bodies of the functions named in it (one level), and runs
+# `eich hook pre`; if that says EIC, exports EICH_EIC and adds the precmd
+# hook that closes the command.
+_eich_line() {
 	emulate -L zsh
-	local text=$3 w
+	local text=$1 w
 	if ! _eich_match "$text"; then
-		# Functions named in the line: test their bodies (one level).
 		(( ${#text} <= 8192 )) || return 0
 		for w in ${(z)text}; do
 			(( $+functions[$w] )) && text+=$'\n'"$functions[$w]"
 		done
-		(( ${#text} > ${#3} )) || return 0
+		(( ${#text} > ${#1} )) || return 0
 		_eich_match "$text" || return 0
 	fi
 	_eich_usable || return 0
 	if "$_eich_bin" hook pre --shell zsh --session $$ <<<"$text"; then
 		export EICH_EIC=1
-		typeset -g _eich_active=1
+		add-zsh-hook precmd _eich_precmd
 	fi
 	return 0
 }
 
-# _eich_precmd: the precmd hook; closes an EIC command. Keeps $?.
+# _eich_precmd: precmd hook while an EIC command runs; closes it, removes
+# itself. Keeps $?.
 _eich_precmd() {
 	local s=$?
-	[[ -n ${_eich_active-} ]] || return $s
-	typeset -g _eich_active=
+	add-zsh-hook -d precmd _eich_precmd
 	unset EICH_EIC
 	if [[ -f $_eich_bin && -x $_eich_bin ]]; then
 		"$_eich_bin" hook post --shell zsh --session $$ --status $s </dev/null
@@ -76,5 +119,6 @@ _eich_precmd() {
 }
 
 autoload -Uz add-zsh-hook
+_eich_define
 add-zsh-hook preexec _eich_preexec
-add-zsh-hook precmd _eich_precmd
+add-zsh-hook precmd _eich_scan
