@@ -50,10 +50,12 @@ type concShell struct {
 //     login in flight (its `hook pre` registered it), so one shell's pre
 //     runs while the others' logins are adding keys; then each types its
 //     logins as fast as it can.
-//   - same-instant: 100 rounds; in each, every shell's line first waits
-//     for a start file the test creates once all four are waiting, so the
-//     four logins (and bash's two `hook pre`s, which run after the wait)
-//     start at the same instant.
+//   - same-instant: 100 rounds, each started when all four shells have
+//     finished the round before. In even rounds every shell's line first
+//     waits for a start file the test creates once all four are waiting,
+//     so the four logins (and bash's two `hook pre`s, which run after the
+//     wait) start at the same instant; in odd rounds the four lines are
+//     typed back to back, so all four `hook pre`s race for the lock.
 //
 // Every login succeeds; both user keys are in the agent after each; the
 // ledger decodes after each (it is replaced atomically under the lock);
@@ -182,10 +184,12 @@ func TestConcurrentLogins(t *testing.T) {
 	}
 }
 
-// sameInstant sets up the same-instant variant: each shell's i-th line
-// waits (after touching its ready file) for the file go-i, and its gate
-// holds it back until every shell has finished round i−1. The returned
-// tick creates go-i once all four ready files of round i exist.
+// sameInstant sets up the same-instant variant: each shell's gate holds
+// its i-th line back until every shell has finished round i−1; in even
+// rounds the line waits (after touching its ready file) for the file go-i,
+// which the returned tick creates once all four ready files of round i
+// exist; odd rounds are plain logins, typed into the four shells in one
+// pass of the driver.
 func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell) func() {
 	dir := filepath.Join(b.Root, "barrier")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -197,6 +201,9 @@ func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell) func() {
 		c.ready = func(i int) string { return filepath.Join(dir, fmt.Sprintf("ready-%s-%d", name, i)) }
 		ready := c.ready
 		c.seq.line = func(i int) string {
+			if i%2 == 1 {
+				return fmt.Sprintf("aws ec2-instance-connect ssh --instance-id i-%s-%d", name, i)
+			}
 			wait := fmt.Sprintf("until [ -e %s ]; do sleep 0.01; done", goFile(i))
 			if kind == "fish" {
 				wait = fmt.Sprintf("while not test -e %s; sleep 0.01; end", goFile(i))
@@ -215,6 +222,10 @@ func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell) func() {
 	round := 0
 	return func() {
 		for round < concurrentLogins {
+			if round%2 == 1 {
+				round++
+				continue
+			}
 			for _, c := range cs {
 				if _, err := os.Stat(c.ready(round)); err != nil {
 					return
