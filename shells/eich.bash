@@ -15,19 +15,17 @@
 #   - bash-preexec loaded (likewise): preexec_functions / precmd_functions;
 #   - otherwise its own: a DEBUG trap (chained in front of any existing one)
 #     tests $BASH_COMMAND, the simple command about to run with aliases
-#     expanded; it is armed by PS0 (bash >= 4.4) or by the end of
-#     PROMPT_COMMAND (older bash) and disarmed by the first PROMPT_COMMAND
-#     entry, so commands run by PROMPT_COMMAND, completion or `bind -x` never
-#     reach eich. $? and $_ are preserved.
+#     expanded, with one `case`; only a command that matches pays for more.
+#     Commands written in PROMPT_COMMAND, completion and `bind -x` are
+#     skipped (commands inside functions never reach the trap). The first
+#     PROMPT_COMMAND entry closes an EIC command and notices frameworks.
+#     The trap returns 0 (extdebug); $? and $_ are preserved.
 # Loading it twice changes nothing.
 
-# Not armed while this script itself runs (the trap may already be there).
-_eich_armed=
 # Filled in by `eich init bash`.
 # shellcheck disable=SC2016 # a literal path, quoted by eich init
 _eich_bin=@EICH_BIN@
 _eich_extra=(@EICH_EXTRA@)
-_eich_empty=
 
 # _eich_match TEXT: true when TEXT may be an EIC command. Pattern tests only.
 _eich_match() {
@@ -78,24 +76,47 @@ _eich_post() {
 	return 0
 }
 
-# _eich_debug STATUS LASTARG: the DEBUG trap. Returns STATUS, and its last
-# argument restores $_ for whatever runs next (a chained trap, the command).
-# Other tools that chain traps may call it with no arguments (older
-# starship runs the first word of the trap it found).
+# _eich_debug LASTARG: the DEBUG trap, the only code run for every
+# command: one `case` on $BASH_COMMAND, no `local`, no `return` (each would
+# cost more than the test). The pattern is loose (every EIC login has
+# "ssh" in it: `ec2-instance-connect ssh`, `mssh`); the extra names are
+# filled in by `eich init bash`; _eich_command decides. The argument
+# restores $_ for whatever runs next. It returns 0: with `shopt -s extdebug`
+# a non-zero return would skip the command. Tools that chain traps may call
+# it with no arguments (older starship runs the first word of the trap it
+# found).
 _eich_debug() {
-	if [ -z "${_eich_framework-}" ] && [ -n "${_eich_armed-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
+	# shellcheck disable=SC2221,SC2222 # an extra name may contain "ssh"
+	case $BASH_COMMAND in
+	*ssh*@EICH_EXTRA_PAT@) _eich_command "$?" ;;
+	esac
+}
+
+# _eich_chain STATUS LASTARG: the trap in front of another tool's DEBUG
+# trap: runs _eich_debug and returns STATUS, so that trap sees the same $?
+# (and $_); its own return is what counts for extdebug.
+_eich_chain() {
+	_eich_debug
+	return "${1:-0}"
+}
+
+# _eich_command STATUS: $BASH_COMMAND passed the trap's pattern. Skipped for
+# completion (COMP_LINE), `bind -x` (READLINE_LINE), commands written in
+# PROMPT_COMMAND, and once ble.sh or bash-preexec took over; else tested
+# exactly and handed to eich. Returns 0.
+_eich_command() {
+	if [ -z "${_eich_framework-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
 		if _eich_match "$BASH_COMMAND" && ! _eich_in_prompt_command "$BASH_COMMAND"; then
 			_eich_pre "$BASH_COMMAND" "${1:-0}"
 		fi
 	fi
-	return "${1:-0}"
+	return 0
 }
 
 # _eich_in_prompt_command CMD: true when CMD is written in PROMPT_COMMAND
-# (string or array). Arming already keeps PROMPT_COMMAND's commands out;
-# this also covers entries that run while still armed (other tools'
-# entries before eich's, or after it on bash < 4.4). Only EIC-looking
-# commands get here, and commands inside functions never reach the trap.
+# (string or array): that keeps PROMPT_COMMAND's commands out, since
+# commands inside functions never reach the trap. Only EIC-looking commands
+# get here.
 _eich_in_prompt_command() {
 	local e
 	for e in ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"}; do
@@ -106,20 +127,28 @@ _eich_in_prompt_command() {
 	return 1
 }
 
-# _eich_precmd LASTARG: first PROMPT_COMMAND entry: disarm, close an EIC
-# command; and switch to ble.sh's or bash-preexec's hooks if one was loaded
-# after eich (bash-preexec then calls eich's DEBUG trap only for the first
-# command of a line; ble.sh runs its own command loop).
+# _eich_precmd STATUS LASTARG: first PROMPT_COMMAND entry; only when there
+# is something to do calls _eich_prompt. Returns STATUS, so the entries
+# after it see the right $?.
 _eich_precmd() {
-	local s=$?
-	_eich_armed=
+	case ${_eich_active-}${BLE_VERSION-}${bash_preexec_imported-}${__bp_imported-} in
+	?*) _eich_prompt "${1:-0}" ;;
+	esac
+	return "${1:-0}"
+}
+
+# _eich_prompt STATUS: closes an EIC command; and switches to ble.sh's or
+# bash-preexec's hooks if one was loaded after eich (bash-preexec then
+# calls eich's DEBUG trap only for the first command of a line; ble.sh runs
+# its own command loop).
+_eich_prompt() {
 	if [ -n "${_eich_active-}" ]; then
-		_eich_post "$s"
+		_eich_post "$1"
 	fi
 	if [ -z "${_eich_framework-}" ]; then
 		_eich_use_framework
 	fi
-	return "$s"
+	return 0
 }
 
 # _eich_use_framework: hooks into ble.sh or bash-preexec when either is
@@ -142,13 +171,6 @@ _eich_use_framework() {
 		return 0
 	fi
 	return 1
-}
-
-# _eich_arm LASTARG: last PROMPT_COMMAND entry on bash < 4.4 (no PS0).
-_eich_arm() {
-	local s=$?
-	_eich_armed=1
-	return "$s"
 }
 
 # _eich_hook_preexec LINE / _eich_hook_precmd: for bash-preexec and ble.sh,
@@ -181,15 +203,20 @@ _eich_install() {
 	# Own mechanism. The DEBUG trap: ours first, then the one already there.
 	local t=${1-}
 	case $t in
-	*_eich_debug*) ;;
+	*_eich_debug* | *_eich_chain*) ;;
 	*)
 		_eich_prev_trap=
 		if [ -n "$t" ]; then
 			eval "_eich_grab_trap ${t#trap }"
 		fi
-		# shellcheck disable=SC2016 # expanded when the trap runs
-		trap -- '_eich_debug "$?" "$_"'"${_eich_prev_trap:+
-$_eich_prev_trap}" DEBUG
+		if [ -n "$_eich_prev_trap" ]; then
+			# shellcheck disable=SC2016 # expanded when the trap runs
+			trap -- '_eich_chain "$?" "$_"'"
+$_eich_prev_trap" DEBUG
+		else
+			# shellcheck disable=SC2016 # expanded when the trap runs
+			trap -- '_eich_debug "$_"' DEBUG
+		fi
 		;;
 	esac
 
@@ -198,34 +225,10 @@ $_eich_prev_trap}" DEBUG
 	*_eich_precmd*) ;;
 	*)
 		# shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
-		PROMPT_COMMAND='_eich_precmd "$_"'"${PROMPT_COMMAND:+
+		PROMPT_COMMAND='_eich_precmd "$?" "$_"'"${PROMPT_COMMAND:+
 $PROMPT_COMMAND}"
 		;;
 	esac
-
-	# Arming: PS0 (expanded after a line is read, before it runs) where bash
-	# has it, with an arithmetic side effect instead of a fork; else the end
-	# of PROMPT_COMMAND.
-	# (_eich_no_ps0=1 before loading forces the second way; the tests use it
-	# to run the bash < 4.4 path on a newer bash.)
-	if [ -z "${_eich_no_ps0-}" ] && { [ "${BASH_VERSINFO[0]}" -gt 4 ] || { [ "${BASH_VERSINFO[0]}" -eq 4 ] && [ "${BASH_VERSINFO[1]}" -ge 4 ]; }; }; then
-		case ${PS0-} in
-		*_eich_armed*) ;;
-		*)
-			# shellcheck disable=SC2016 # expanded by bash each time it shows PS0
-			PS0=${PS0-}'${_eich_empty:$((_eich_armed=1)):0}'
-			;;
-		esac
-	else
-		case $PROMPT_COMMAND in
-		*_eich_arm\ *) ;;
-		*)
-			# shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
-			PROMPT_COMMAND=$PROMPT_COMMAND'
-_eich_arm "$_"'
-			;;
-		esac
-	fi
 }
 
 # `trap -p DEBUG` sees the trap only at the top level (functions and command

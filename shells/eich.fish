@@ -6,19 +6,57 @@
 # Before a command line that looks like an EC2 Instance Connect login
 # (`aws ... ec2-instance-connect ssh ...`, `mssh`, or one of the extra command
 # names from eich's config) the fish_preexec handler runs `eich hook pre`,
-# which prunes stale keys from the ssh agent; the fish_postexec handler runs
-# `eich hook post`. While such a command runs, EICH_EIC=1 is exported (see
-# `eich ssh-config`).
+# which prunes stale keys from the ssh agent; a fish_postexec handler,
+# defined for that one line, runs `eich hook post`. While such a command
+# runs, EICH_EIC=1 is exported (see `eich ssh-config`).
 #
 # fish hands the handler the line as typed (abbreviations already expanded).
-# Aliases are functions in fish: the bodies of functions named in the line
-# are tested too (one level). Everything here is builtins: no fork for any
-# other command. Functions are redefined in place, so loading this twice
-# changes nothing.
+# For every line, the handler runs one `switch` and nothing else: the fixed
+# names, the extra names (filled in by `eich init fish`), and the names of
+# the functions whose bodies look like an EIC command (fish aliases are
+# functions), looked up once, at the first prompt after loading. Only a
+# line that matches pays for more: the exact test, the bodies of the
+# functions named in it (one level), the binary. Everything here is
+# builtins: no fork for any other command. Functions are redefined in
+# place, so loading this twice changes nothing.
 
 # Filled in by `eich init fish`.
 set -g _eich_bin @EICH_BIN@
 set -g _eich_extra_re @EICH_EXTRA_RE@
+# Patterns for the EIC-looking functions, set by _eich_scan.
+set -q _eich_fnpats; or set -g _eich_fnpats
+
+# The fish_preexec handler, the only code run for every command line.
+# Patterns may be loose: _eich_line decides.
+function _eich_preexec --on-event fish_preexec
+    switch "$argv"
+        case '*ec2-instance-connect*' '*mssh*' @EICH_EXTRA_PAT@ $_eich_fnpats
+            _eich_line "$argv"
+    end
+end
+
+# _eich_scan: once, at the first prompt after loading (so functions defined
+# after the init line count too): collects the names of the functions whose
+# bodies look like an EIC command. Autoloaded functions are not loaded for
+# this: those in the user's own functions directory are read from their
+# files, fish's own are skipped.
+function _eich_scan --on-event fish_prompt
+    functions -e _eich_scan
+    set -l auto (string replace -r '^.*/(.*)\.fish$' '$1' -- $fish_function_path/*.fish)
+    set -l pats
+    for f in (functions -n)
+        set -l body
+        if contains -- $f $auto
+            set -l file $__fish_config_dir/functions/$f.fish
+            test -f $file; or continue
+            read -lz body <$file
+        else
+            set body (functions -- $f | string collect)
+        end
+        _eich_match "$body"; and set -a pats "*$f*"
+    end
+    set -g _eich_fnpats $pats
+end
 
 # _eich_match TEXT: true when TEXT may be an EIC command.
 function _eich_match
@@ -45,10 +83,13 @@ function _eich_usable
     return 1
 end
 
-function _eich_preexec --on-event fish_preexec
+# _eich_line LINE: a line that passed the handler's patterns. Tests it
+# exactly, with the bodies of the functions named in it (one level), and
+# runs `eich hook pre`; if that says EIC, exports EICH_EIC and defines the
+# fish_postexec handler that closes the command.
+function _eich_line
     set -l text "$argv"
     if not _eich_match "$text"
-        # Functions (and so aliases) named in the line: test their bodies.
         if test (string length -- "$text") -gt 8192
             return 0
         end
@@ -66,16 +107,15 @@ function _eich_preexec --on-event fish_preexec
     _eich_usable; or return 0
     if printf '%s\n' "$text" | $_eich_bin hook pre --shell fish --session $fish_pid
         set -gx EICH_EIC 1
-        set -g _eich_active 1
+        # Closes the command, then erases itself.
+        function _eich_postexec --on-event fish_postexec
+            set -l s $status
+            functions -e _eich_postexec
+            set -e EICH_EIC
+            if test -f "$_eich_bin" -a -x "$_eich_bin"
+                $_eich_bin hook post --shell fish --session $fish_pid --status $s </dev/null
+            end
+        end
     end
-end
-
-function _eich_postexec --on-event fish_postexec
-    set -l s $status
-    set -q _eich_active[1]; or return 0
-    set -e _eich_active
-    set -e EICH_EIC
-    if test -f "$_eich_bin" -a -x "$_eich_bin"
-        $_eich_bin hook post --shell fish --session $fish_pid --status $s </dev/null
-    end
+    return 0
 end

@@ -5,9 +5,10 @@
 // The scripts are real files in this directory (eich.zsh, eich.bash,
 // eich.fish), embedded at build time, so a shell user can read and lint
 // them. Each carries placeholders that Script fills in: @EICH_BIN@ (the path
-// of the eich binary, quoted for that shell) and @EICH_EXTRA@ or
+// of the eich binary, quoted for that shell), @EICH_EXTRA@ or
 // @EICH_EXTRA_RE@ (extra command names that the shell-side test treats as
-// EIC-looking).
+// EIC-looking), and in bash and fish @EICH_EXTRA_PAT@ (the same names as
+// more alternatives of the hook's one pattern test).
 //
 // The shell side only runs a cheap pattern test; `eich hook pre` decides.
 // Its contract: the command line on stdin; exit 0 = an EIC command (the shell
@@ -37,9 +38,10 @@ var (
 
 // Placeholders in the embedded scripts.
 const (
-	binPlaceholder     = "@EICH_BIN@"
-	extraPlaceholder   = "@EICH_EXTRA@"
-	extraREPlaceholder = "@EICH_EXTRA_RE@"
+	binPlaceholder      = "@EICH_BIN@"
+	extraPlaceholder    = "@EICH_EXTRA@"
+	extraREPlaceholder  = "@EICH_EXTRA_RE@"
+	extraPatPlaceholder = "@EICH_EXTRA_PAT@"
 )
 
 // commandName is what an extra command name may look like.
@@ -73,13 +75,15 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 		})
 	case "bash":
 		return fill(shell, bashScript, map[string]string{
-			binPlaceholder:   shQuote(binPath),
-			extraPlaceholder: shWords(extraCommands),
+			binPlaceholder:      shQuote(binPath),
+			extraPlaceholder:    shWords(extraCommands),
+			extraPatPlaceholder: shGlobs(extraCommands),
 		})
 	case "fish":
 		return fill(shell, fishScript, map[string]string{
-			binPlaceholder:     fishQuote(binPath),
-			extraREPlaceholder: fishQuote(extraRegexp(extraCommands)),
+			binPlaceholder:      fishQuote(binPath),
+			extraREPlaceholder:  fishQuote(extraRegexp(extraCommands)),
+			extraPatPlaceholder: fishGlobs(extraCommands),
 		})
 	}
 	return "", fmt.Errorf("unsupported shell %q (want zsh, bash or fish)", shell)
@@ -109,6 +113,27 @@ func shWords(names []string) string {
 		quoted[i] = shQuote(n)
 	}
 	return strings.Join(quoted, " ")
+}
+
+// shGlobs returns more alternatives for a bash `case` pattern list, one
+// per name: " | *'eic'*" (a loose test; the hook then checks the name is a
+// whole word).
+func shGlobs(names []string) string {
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString(" | *" + shQuote(n) + "*")
+	}
+	return b.String()
+}
+
+// fishGlobs returns more patterns for a fish `case`, one per name:
+// " '*eic*'" (a loose test, like shGlobs).
+func fishGlobs(names []string) string {
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString(" " + fishQuote("*"+n+"*"))
+	}
+	return b.String()
 }
 
 // fishQuote quotes s for fish: inside single quotes fish still treats \\ and
