@@ -10,15 +10,15 @@
 # costs only a pattern test in the shell itself: no fork, no subshell.
 #
 # Mechanism, first match wins:
-#   - ble.sh loaded (now, or later: checked at each prompt until found):
-#     blehook PREEXEC / PRECMD;
+#   - ble.sh loaded (now, or later: noticed at the first command that
+#     reaches eich's trap and looks like EIC): blehook PREEXEC / PRECMD;
 #   - bash-preexec loaded (likewise): preexec_functions / precmd_functions;
 #   - otherwise its own: a DEBUG trap (chained in front of any existing one)
 #     tests $BASH_COMMAND, the simple command about to run with aliases
 #     expanded, with one `case`; only a command that matches pays for more.
 #     Commands written in PROMPT_COMMAND, completion and `bind -x` are
 #     skipped (commands inside functions never reach the trap). The first
-#     PROMPT_COMMAND entry closes an EIC command and notices frameworks.
+#     PROMPT_COMMAND entry closes an EIC command.
 #     The trap returns 0 (extdebug); $? and $_ are preserved.
 # Loading it twice changes nothing.
 
@@ -62,6 +62,12 @@ _eich_pre() {
 	if "$_eich_bin" hook pre --shell bash --session "$$" <<<"$1"; then
 		export EICH_EIC=1
 		_eich_active=1
+		# Closed at the next prompt (own mechanism; frameworks call
+		# _eich_hook_precmd).
+		# shellcheck disable=SC2317 # run by PROMPT_COMMAND
+		_eich_precmd() {
+			_eich_close "$?"
+		}
 	fi
 	return 0
 }
@@ -103,8 +109,18 @@ _eich_chain() {
 # _eich_command STATUS: $BASH_COMMAND passed the trap's pattern. Skipped for
 # completion (COMP_LINE), `bind -x` (READLINE_LINE), commands written in
 # PROMPT_COMMAND, and once ble.sh or bash-preexec took over; else tested
-# exactly and handed to eich. Returns 0.
+# exactly and handed to eich. A ble.sh or bash-preexec loaded after eich is
+# noticed here, at the first command that reaches this point (bash-preexec
+# then calls eich's trap only for the first command of a line; ble.sh runs
+# its own command loop): eich switches to its hooks, which get the
+# following lines. Returns 0.
 _eich_command() {
+	if [ -z "${_eich_framework-}" ] && [ -n "${BLE_VERSION-}${bash_preexec_imported-}${__bp_imported-}" ] && _eich_use_framework; then
+		if _eich_match "$BASH_COMMAND"; then
+			_eich_pre "$BASH_COMMAND" "${1:-0}"
+		fi
+		return 0
+	fi
 	if [ -z "${_eich_framework-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
 		if _eich_match "$BASH_COMMAND" && ! _eich_in_prompt_command "$BASH_COMMAND"; then
 			_eich_pre "$BASH_COMMAND" "${1:-0}"
@@ -127,28 +143,25 @@ _eich_in_prompt_command() {
 	return 1
 }
 
-# _eich_precmd STATUS LASTARG: first PROMPT_COMMAND entry; only when there
-# is something to do calls _eich_prompt. Returns STATUS, so the entries
-# after it see the right $?.
+# _eich_precmd: first PROMPT_COMMAND entry. Between EIC commands it only
+# keeps $? for the entries after it: a bare `return` returns the status the
+# function was called with. While an EIC command runs, _eich_pre redefines
+# it to call _eich_close. (bash restores $? and $_ after PROMPT_COMMAND.)
 _eich_precmd() {
-	case ${_eich_active-}${BLE_VERSION-}${bash_preexec_imported-}${__bp_imported-} in
-	?*) _eich_prompt "${1:-0}" ;;
-	esac
-	return "${1:-0}"
+	return
 }
 
-# _eich_prompt STATUS: closes an EIC command; and switches to ble.sh's or
-# bash-preexec's hooks if one was loaded after eich (bash-preexec then
-# calls eich's DEBUG trap only for the first command of a line; ble.sh runs
-# its own command loop).
-_eich_prompt() {
+# _eich_close STATUS: closes the EIC command, puts _eich_precmd back.
+# Returns STATUS.
+_eich_close() {
+	# shellcheck disable=SC2317 # run by PROMPT_COMMAND
+	_eich_precmd() {
+		return
+	}
 	if [ -n "${_eich_active-}" ]; then
 		_eich_post "$1"
 	fi
-	if [ -z "${_eich_framework-}" ]; then
-		_eich_use_framework
-	fi
-	return 0
+	return "$1"
 }
 
 # _eich_use_framework: hooks into ble.sh or bash-preexec when either is
@@ -224,8 +237,7 @@ $_eich_prev_trap" DEBUG
 	case ${PROMPT_COMMAND-} in
 	*_eich_precmd*) ;;
 	*)
-		# shellcheck disable=SC2016 # expanded when PROMPT_COMMAND runs
-		PROMPT_COMMAND='_eich_precmd "$?" "$_"'"${PROMPT_COMMAND:+
+		PROMPT_COMMAND=_eich_precmd"${PROMPT_COMMAND:+
 $PROMPT_COMMAND}"
 		;;
 	esac
