@@ -1,4 +1,4 @@
-# eich.fish: eich's hook for fish (3.0 and later).
+# eich.fish: eich's hook for fish (3.1 and later).
 #
 # Load it with:  eich init fish | source
 # in ~/.config/fish/config.fish, inside `if status is-interactive ... end`.
@@ -37,23 +37,30 @@ end
 
 # _eich_scan: once, at the first prompt after loading (so functions defined
 # after the init line count too): collects the names of the functions whose
-# bodies look like an EIC command. Autoloaded functions are not loaded for
+# bodies look like an EIC command. Autoloadable functions are not loaded for
 # this: those in the user's own functions directory are read from their
 # files, fish's own are skipped.
 function _eich_scan --on-event fish_prompt
     functions -e _eich_scan
-    set -l auto (string replace -r '^.*/(.*)\.fish$' '$1' -- $fish_function_path/*.fish)
     set -l pats
-    for f in (functions -n)
-        set -l body
-        if contains -- $f $auto
-            set -l file $__fish_config_dir/functions/$f.fish
-            test -f $file; or continue
-            read -lz body <$file
-        else
-            set body (functions -- $f | string collect)
+    # Loaded functions that no autoload file defines (config.fish, aliases).
+    # (`set` is the one place where an unmatched wildcard is no error.)
+    set -l files $fish_function_path/*.fish
+    set -l names (functions -n)
+    if set -q files[1]; and set -q names[1]
+        set -l auto (string replace -r '^.*/(.*)\.fish$' '$1' -- $files | string escape --style=regex)
+        set names (string match -rv -- '^(?:'(string join '|' -- $auto)')$' $names)
+    end
+    for f in $names
+        _eich_match (functions -- $f | string collect); and set -a pats "*$f*"
+    end
+    # The user's own autoload files, read rather than loaded.
+    set -l body
+    for file in $__fish_config_dir/functions/*.fish
+        read -z body <$file
+        if _eich_match "$body"
+            set -a pats "*"(string replace -r '^.*/(.*)\.fish$' '$1' -- $file)"*"
         end
-        _eich_match "$body"; and set -a pats "*$f*"
     end
     set -g _eich_fnpats $pats
 end
