@@ -43,11 +43,22 @@ _eich_match() {
 }
 
 # _eich_usable: true when the binary can be run; otherwise says so once.
+# A text file saved over the binary (an error page from `curl -o`) keeps its
+# x bit, and bash would run it as a script: only a file that starts like a
+# program (not printable text) or with #! is run.
 _eich_usable() {
-	[ -f "$_eich_bin" ] && [ -x "$_eich_bin" ] && return 0
+	local m=
+	if [ -f "$_eich_bin" ] && [ -x "$_eich_bin" ] && [ -s "$_eich_bin" ]; then
+		IFS= read -r -n 2 -d '' m <"$_eich_bin" 2>/dev/null
+		case $m in
+		'#!'*) return 0 ;;
+		[[:print:]]*) ;;
+		*) return 0 ;;
+		esac
+	fi
 	if [ -z "${_eich_warned-}" ]; then
 		_eich_warned=1
-		printf 'eich: %s not found or not executable; hook inactive (remove the eich line from ~/.bashrc)\n' "$_eich_bin" >&2
+		printf 'eich: %s not found, not executable or not a program; hook inactive (remove the eich line from ~/.bashrc)\n' "$_eich_bin" >&2
 	fi
 	return 1
 }

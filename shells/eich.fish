@@ -79,13 +79,20 @@ function _eich_match
 end
 
 # _eich_usable: true when the binary can be run; otherwise says so once.
+# A text file saved over the binary (an error page from `curl -o`) keeps its
+# x bit, and would be run as a script: only a file that starts like a
+# program (not printable text) or with #! is run.
 function _eich_usable
-    if test -f "$_eich_bin" -a -x "$_eich_bin"
-        return 0
+    if test -f "$_eich_bin" -a -x "$_eich_bin" -a -s "$_eich_bin"
+        # (fish's read drops bytes that are not UTF-8: m may come out empty)
+        read -n 2 -l m <$_eich_bin 2>/dev/null
+        if string match -q -- '#!*' "$m"; or not string match -qr -- '^[[:print:]]' "$m"
+            return 0
+        end
     end
     if not set -q _eich_warned
         set -g _eich_warned 1
-        printf 'eich: %s not found or not executable; hook inactive (remove the eich line from ~/.config/fish/config.fish)\n' "$_eich_bin" >&2
+        printf 'eich: %s not found, not executable or not a program; hook inactive (remove the eich line from ~/.config/fish/config.fish)\n' "$_eich_bin" >&2
     end
     return 1
 end

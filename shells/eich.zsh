@@ -74,11 +74,22 @@ _eich_match() {
 }
 
 # _eich_usable: true when the binary can be run; otherwise says so once.
+# A text file saved over the binary (an error page from `curl -o`) keeps its
+# x bit, and the shell would run it as a script: only a file that starts
+# like a program (not printable text) or with #! is run.
 _eich_usable() {
-	[[ -f $_eich_bin && -x $_eich_bin ]] && return 0
+	local m=
+	if [[ -f $_eich_bin && -x $_eich_bin && -s $_eich_bin ]]; then
+		IFS= read -r -k 2 -u 0 m <$_eich_bin 2>/dev/null
+		case $m in
+		('#!'*) return 0 ;;
+		([[:print:]]*) ;;
+		(*) return 0 ;;
+		esac
+	fi
 	if [[ -z ${_eich_warned-} ]]; then
 		typeset -g _eich_warned=1
-		print -ru2 -- "eich: $_eich_bin not found or not executable; hook inactive (remove the eich line from ~/.zshrc)"
+		print -ru2 -- "eich: $_eich_bin not found, not executable or not a program; hook inactive (remove the eich line from ~/.zshrc)"
 	fi
 	return 1
 }
