@@ -4,7 +4,7 @@
 #
 #  - whole commands, timed with hyperfine against a real ssh-agent holding
 #    8 keys: `eich status` next to `ssh-add -l`, `eich status` with a
-#    ledger of 4,096 (the bound after compaction) and 100,000 entries next
+#    ledger of 512 (the bound after compaction) and 100,000 entries next
 #    to an empty one, `eich hook pre` on an EIC line with nothing to prune
 #    (empty and 100,000-entry ledger), `eich --version`, and a minimal
 #    static Go program as the floor of any Go binary;
@@ -112,6 +112,8 @@ num() {
 		print (n < 0 ? "-" : "") s out
 	}'
 }
+# signed N: N with its sign, "+1,234" or "-875".
+signed() { if [ "$1" -lt 0 ]; then num "$1"; else printf '+%s\n' "$(num "$1")"; fi; }
 fmt_ms() { awk -v s="$1" 'BEGIN { printf "%.2f ms", s * 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # verdict VALUE OP LIMIT: "yes" or "**no**"
@@ -155,7 +157,7 @@ commands_part() {
 		chmod 600 "$work/ledger-$1"
 	}
 	ledger 0
-	ledger 4096
+	ledger 512
 	ledger 100000
 	state=$XDG_STATE_HOME/eich
 	# hyperfine -N runs --prepare without a shell too: a script sets the
@@ -186,10 +188,10 @@ EOF
 	stcgo=$(median "$work/h1.csv" 3)
 	ver=$(median "$work/h1.csv" 4)
 	floor=$(median "$work/h1.csv" 5)
-	log "timing status with ledgers of 0, 4,096 and 100,000 entries ($runs runs each)"
+	log "timing status with ledgers of 0, 512 and 100,000 entries ($runs runs each)"
 	hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-csv "$work/h2.csv" \
 		--prepare "$(put 0)" --command-name 'status 0' "$eich status" \
-		--prepare "$(put 4096)" --command-name 'status 4096' "$eich status" \
+		--prepare "$(put 512)" --command-name 'status 512' "$eich status" \
 		--prepare "$(put 100000)" --command-name 'status 100k' "$eich status" >&2
 	st0=$(median "$work/h2.csv" 1)
 	st4k=$(median "$work/h2.csv" 2)
@@ -217,7 +219,7 @@ EOF
 	row '`eich status` vs `ssh-add -l`, agent with 8 keys' "$(fmt_ms "$st") vs $(fmt_ms "$sshadd")" "$(ratio "$st" "$sshadd")×" '≤ 1.00×' "$(verdict "$(ratio "$st" "$sshadd")" '<=' 1.00)"
 	row '`eich status`, cgo build (libc linked dynamically) vs `ssh-add -l`' "$(fmt_ms "$stcgo") vs $(fmt_ms "$sshadd")" "$(ratio "$stcgo" "$sshadd")×" '(release builds use CGO_ENABLED=0)' ''
 	row '`eich status`, ledger of 100,000 entries vs empty' "$(fmt_ms "$st100k") vs $(fmt_ms "$st0")" "$(ratio "$st100k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st100k" "$st0")" '<=' 1.10)"
-	row '`eich status`, ledger of 4,096 entries (bound after compaction) vs empty' "$(fmt_ms "$st4k") vs $(fmt_ms "$st0")" "$(ratio "$st4k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st4k" "$st0")" '<=' 1.10)"
+	row '`eich status`, ledger of 512 entries (bound after compaction) vs empty' "$(fmt_ms "$st4k") vs $(fmt_ms "$st0")" "$(ratio "$st4k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st4k" "$st0")" '<=' 1.10)"
 	row '`eich hook pre`, EIC line, nothing to prune' "$(fmt_ms "$pre0")" "$(ratio "$pre0" "$floor")× the Go floor" '≤ 5 ms' "$(verdict "$(awk -v s="$pre0" 'BEGIN { print s * 1000 }')" '<=' 5)"
 	if [ -n "$shm" ]; then
 		pretmpfs=$(median "$work/h3.csv" 3)
@@ -372,7 +374,7 @@ shells_part() {
 		fk=$(awk -v a="$fa" -v b="$fb" 'BEGIN { printf "%g", (b - a) / 200 }')
 		row "$sh: eich's hook per ordinary command, above empty hooks" \
 			"$(num "$over") instructions" \
-			"bare shell $(num "${per[bare]}"), empty hooks +$(num $((per[empty] - per[bare]))), eich's hook +$(num "$over")" \
+			"bare shell $(num "${per[bare]}"), empty hooks $(signed $((per[empty] - per[bare]))), eich's hook $(signed "$over")" \
 			'≤ 30,000' "$(verdict "$over" '<=' 30000)"
 		row "$sh: processes forked per ordinary command with eich's hook" "$fk" "$fa for 100 commands, $fb for 300" '0' "$(verdict "$fk" '==' 0)"
 		unset per
