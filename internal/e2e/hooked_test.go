@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eich-dev/eich/internal/testbed"
 	"github.com/eich-dev/eich/shells"
@@ -173,16 +174,22 @@ func TestTwoLoginsOnOneLine(t *testing.T) {
 					t.Errorf("login %d: status %d, EICH_EIC=%q; want 0 and 1", i+1, r.Status, r.EichEIC)
 				}
 			}
-			var kinds []string
-			for _, s := range w.Starts(t) {
-				f := strings.Fields(s)
-				kinds = append(kinds, f[1])
-			}
 			want := "pre post"
 			if shell == "bash" {
 				want = "pre post pre post"
 			}
-			if got := strings.Join(kinds, " "); got != want {
+			// The last post runs after the line's own output: wait for it.
+			kindsOf := func() string {
+				var kinds []string
+				for _, s := range w.Starts(t) {
+					kinds = append(kinds, strings.Fields(s)[1])
+				}
+				return strings.Join(kinds, " ")
+			}
+			testbed.WaitFor(t, 10*time.Second, "the hook's eich runs", func() bool {
+				return len(strings.Fields(kindsOf())) >= len(strings.Fields(want))
+			}, kindsOf)
+			if got := kindsOf(); got != want {
 				t.Errorf("eich started as %q, want %q", got, want)
 			}
 		})
