@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,11 +19,12 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	eichBin = filepath.Join(dir, "eich")
-	if out, err := exec.Command("go", "build", "-o", eichBin, ".").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		panic(err)
+	bins, err := testbed.Build(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
+	eichBin = bins.Eich
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -9,8 +9,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/eich-dev/eich/internal/completion"
 	"github.com/urfave/cli/v2"
+
+	"github.com/eich-dev/eich/internal/completion"
+	"github.com/eich-dev/eich/internal/testbed"
 )
 
 // binDir holds the eich binary built once for all tests; the scripts ask it
@@ -40,10 +42,7 @@ func built(t *testing.T) {
 			return
 		}
 		binDir = dir
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "eich"), "github.com/eich-dev/eich")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build eich: %w\n%s", err, out)
-		}
+		_, buildErr = testbed.Build(dir)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
