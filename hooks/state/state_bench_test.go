@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -33,7 +34,9 @@ func benchLedger(n int) *Ledger {
 	return l
 }
 
-var ledgerSizes = []int{0, 1_000, MaxEntries, 100_000}
+// ledgerSizes run up to the largest ledger eich reads; a larger one is
+// rejected unread (BenchmarkLedgerLoadOversized).
+var ledgerSizes = []int{0, 1_000, MaxEntries, MaxDecoded}
 
 func BenchmarkLedgerEncode(b *testing.B) {
 	for _, n := range ledgerSizes {
@@ -61,6 +64,21 @@ func BenchmarkLedgerDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkLedgerLoadOversized: a 100,000-entry ledger (more than eich
+// ever writes) is told corrupt from its size, without reading it.
+func BenchmarkLedgerLoadOversized(b *testing.B) {
+	d := benchDir(b)
+	if err := d.SaveLedger(benchLedger(100_000)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := d.LoadLedger(); !errors.Is(err, ErrCorrupt) {
+			b.Fatalf("load: %v, want ErrCorrupt", err)
+		}
 	}
 }
 
