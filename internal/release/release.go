@@ -24,6 +24,11 @@ import (
 	"time"
 )
 
+// BuildTags leave urfave/cli's markdown and man-page code out of the
+// binary: eich renders its man page itself (internal/completion), and the
+// start-up of those packages cost every command ≈ 0.3 ms.
+const BuildTags = "urfave_cli_no_docs"
+
 // Target is one GOOS/GOARCH pair.
 type Target struct {
 	OS, Arch string
@@ -190,7 +195,7 @@ func clean(dir string) error {
 
 func goBuild(o Options, mod string, t Target, out string) error {
 	ldflags := fmt.Sprintf("-s -w -X main.version=%s -X main.commit=%s", o.Version, o.Commit)
-	cmd := exec.Command(o.Go, "build", "-trimpath", "-ldflags", ldflags, "-o", out, ".")
+	cmd := exec.Command(o.Go, "build", "-trimpath", "-tags", BuildTags, "-ldflags", ldflags, "-o", out, ".")
 	cmd.Dir = mod
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+t.OS, "GOARCH="+t.Arch)
 	if msg, err := cmd.CombinedOutput(); err != nil {

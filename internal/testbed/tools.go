@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eich-dev/eich/internal/release"
 )
 
 // debianPackage names the Debian package that provides each tool.
@@ -68,7 +70,7 @@ func Build(dir string) (*Binaries, error) {
 		b.Eich: "github.com/eich-dev/eich",
 		b.AWS:  "github.com/eich-dev/eich/internal/testbed/fakeaws",
 	} {
-		cmd := exec.Command(goTool, "build", "-o", out, pkg)
+		cmd := exec.Command(goTool, "build", "-tags", release.BuildTags, "-o", out, pkg) // as released
 		cmd.Env = os.Environ()
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
