@@ -84,7 +84,7 @@ func (e *env) classes() map[string]string {
 	}
 	out := map[string]string{}
 	for _, k := range keys {
-		out[k.Fingerprint] = k.ClassName
+		out[k.Fingerprint] = k.Class.String()
 	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/eich-dev/eich/hooks/cmdline"
@@ -115,7 +114,7 @@ func Appeared(before []string, after []*agent.Key) []*agent.Key {
 		if had[keyclass.Fingerprint(k)] {
 			continue
 		}
-		if k.Format == ssh.KeyAlgoED25519 && strings.TrimSpace(k.Comment) == "" {
+		if keyclass.HasEICShape(k) {
 			out = append(out, k)
 		}
 	}

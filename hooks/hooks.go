@@ -72,8 +72,7 @@ func (s *Settings) openStateDir(create bool) (*state.Dir, string, error) {
 // Key is one agent key as eich sees it.
 type Key struct {
 	Position    int            `json:"position"` // 1-based, agent order
-	Class       keyclass.Class `json:"-"`
-	ClassName   string         `json:"class"`
+	Class       keyclass.Class `json:"class"`
 	Type        string         `json:"type"`
 	Fingerprint string         `json:"fingerprint"`
 	Comment     string         `json:"comment"`
@@ -201,7 +200,7 @@ func (r *run) classify(list []*agent.Key) []Key {
 	for i, k := range list {
 		fp := keyclass.Fingerprint(k)
 		c := keyclass.Classify(k, facts)
-		keys[i] = Key{Position: i + 1, Class: c, ClassName: c.String(), Type: k.Format,
+		keys[i] = Key{Position: i + 1, Class: c, Type: k.Format,
 			Fingerprint: fp, Comment: k.Comment, agentKey: k}
 		if e := r.ledger.Entries[fp]; e != nil {
 			keys[i].FirstSeen = e.FirstSeen.UTC().Format(time.RFC3339)

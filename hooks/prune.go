@@ -91,7 +91,7 @@ func (r *run) removeAndVerify(rep *Report, reason string) error {
 			continue
 		}
 		rep.Removed = append(rep.Removed, k)
-		err := r.dir.LogRemoval(state.Removal{Time: r.now, Fingerprint: k.Fingerprint, Class: k.ClassName,
+		err := r.dir.LogRemoval(state.Removal{Time: r.now, Fingerprint: k.Fingerprint, Class: k.Class.String(),
 			Comment: k.Comment, Reason: reason, Agent: r.agent.Socket})
 		if err != nil {
 			rep.Notes = append(rep.Notes, err.Error())

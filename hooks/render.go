@@ -56,7 +56,7 @@ func WriteList(w io.Writer, keys []Key, color bool) {
 			comment = "(none)"
 		}
 		// Pad before painting so that escape codes do not upset columns.
-		class := paint(fmt.Sprintf("%-12s", k.ClassName), k.Class, color)
+		class := paint(fmt.Sprintf("%-12s", k.Class), k.Class, color)
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", k.Position, class, k.Type, k.Fingerprint, seen, comment)
 	}
 	tw.Flush()
@@ -70,11 +70,11 @@ func WritePrune(w io.Writer, rep *Report, color bool) {
 		verb, keys = "would remove", rep.Planned
 	}
 	for _, k := range keys {
-		line := fmt.Sprintf("%s %s %s %s %s", verb, paint(k.ClassName, k.Class, color), k.Type, k.Fingerprint, printable(k.Comment))
+		line := fmt.Sprintf("%s %s %s %s %s", verb, paint(k.Class.String(), k.Class, color), k.Type, k.Fingerprint, printable(k.Comment))
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 	for _, k := range rep.Kept {
-		fmt.Fprintf(w, "agent kept %s %s (it refused or only said it removed it)\n", k.ClassName, k.Fingerprint)
+		fmt.Fprintf(w, "agent kept %s %s (it refused or only said it removed it)\n", k.Class, k.Fingerprint)
 	}
 	if rep.Blocked != nil {
 		fmt.Fprintf(w, "removed nothing: %v\n", rep.Blocked)

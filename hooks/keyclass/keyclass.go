@@ -37,6 +37,9 @@ func (c Class) String() string {
 	return "unknown"
 }
 
+// MarshalText gives the class's name, so that JSON shows "eic", not 2.
+func (c Class) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
 // Stale reports whether keys of this class may be removed at all.
 func (c Class) Stale() bool { return c == EIC || c == ExpiredCert || c == Suspect }
 
@@ -95,10 +98,13 @@ func IsExpiredCert(k *agent.Key, now time.Time) bool {
 // AddKeysToAgent), or a key whose comment is the path of a file under a
 // temp dir that no longer exists (the legacy mssh tool).
 func IsThrowAwayShape(k *agent.Key, f Facts) bool {
-	if k.Format == ssh.KeyAlgoED25519 && strings.TrimSpace(k.Comment) == "" {
-		return true
-	}
-	return isVanishedTempFile(k.Comment, f)
+	return HasEICShape(k) || isVanishedTempFile(k.Comment, f)
+}
+
+// HasEICShape reports whether k has the shape of AWS CLI v2's keys as
+// ssh's AddKeysToAgent adds them: Ed25519 with an empty comment.
+func HasEICShape(k *agent.Key) bool {
+	return k.Format == ssh.KeyAlgoED25519 && strings.TrimSpace(k.Comment) == ""
 }
 
 func isVanishedTempFile(comment string, f Facts) bool {

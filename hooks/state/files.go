@@ -103,11 +103,6 @@ func (d *Dir) LogRemoval(r Removal) error {
 	return nil
 }
 
-// LogPaths returns the removal log files, oldest first.
-func (d *Dir) LogPaths() []string {
-	return []string{d.file(logName) + ".1", d.file(logName)}
-}
-
 // ReadLog returns the removal log text, oldest first.
 func (d *Dir) ReadLog() ([]byte, error) {
 	var out []byte

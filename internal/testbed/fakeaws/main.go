@@ -113,6 +113,7 @@ func parse(args []string) (*invocation, error) {
 			}
 			inv.opts[name] = value
 		case strings.HasPrefix(a, "--"):
+			//lint:ignore ST1005 AWS CLI v2's own wording
 			return nil, fmt.Errorf("Unknown options: %s", a)
 		default:
 			inv.positional = append(inv.positional, a)
