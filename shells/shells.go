@@ -89,15 +89,18 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 	return "", fmt.Errorf("unsupported shell %q (want zsh, bash or fish)", shell)
 }
 
-// fill replaces each placeholder, which must occur exactly once.
+// fill replaces each placeholder, which must occur exactly once, in one
+// pass: a value that contains a placeholder's text (a binary path, say)
+// is never replaced again.
 func fill(shell, script string, values map[string]string) (string, error) {
+	var pairs []string
 	for placeholder, value := range values {
 		if n := strings.Count(script, placeholder); n != 1 {
 			return "", fmt.Errorf("render %s hook: placeholder %s occurs %d times, want 1", shell, placeholder, n)
 		}
-		script = strings.Replace(script, placeholder, value, 1)
+		pairs = append(pairs, placeholder, value)
 	}
-	return script, nil
+	return strings.NewReplacer(pairs...).Replace(script), nil
 }
 
 // shQuote quotes s for sh, bash and zsh: single quotes, with each ' written

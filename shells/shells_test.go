@@ -176,3 +176,20 @@ func TestSSHConfig(t *testing.T) {
 		t.Error("Match all must end the block")
 	}
 }
+
+// TestPlaceholderTextInPath: a binary path that contains a placeholder's
+// text renders intact in every shell (placeholders are filled in one pass).
+func TestPlaceholderTextInPath(t *testing.T) {
+	bin := "/opt/@EICH_EXTRA@/@EICH_BIN@/eich"
+	for _, shell := range Names() {
+		for i := 0; i < 20; i++ { // map order varies from run to run
+			script, err := Script(shell, bin, []string{"eic"})
+			if err != nil {
+				t.Fatalf("%s: %v", shell, err)
+			}
+			if !strings.Contains(script, "@EICH_EXTRA@/@EICH_BIN@") {
+				t.Fatalf("%s: the path was not kept intact", shell)
+			}
+		}
+	}
+}

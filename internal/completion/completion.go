@@ -14,12 +14,9 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-)
 
-// Shells lists the shells Script supports.
-func Shells() []string {
-	return []string{"zsh", "bash", "fish"}
-}
+	"github.com/eich-dev/eich/shells"
+)
 
 // shellArgCommands are the commands whose one argument is a shell name.
 var shellArgCommands = []string{"init", "completion"}
@@ -46,9 +43,9 @@ func Script(app *cli.App, shell string) (string, error) {
 		b.WriteString(fill(fishShellArgs, name))
 		return b.String(), nil
 	case "":
-		return "", fmt.Errorf("completion takes one shell name: %s", strings.Join(Shells(), ", "))
+		return "", fmt.Errorf("completion takes one shell name: %s", strings.Join(shells.Names(), ", "))
 	default:
-		return "", fmt.Errorf("completion for %q: unknown shell, want one of %s", shell, strings.Join(Shells(), ", "))
+		return "", fmt.Errorf("completion for %q: unknown shell, want one of %s", shell, strings.Join(shells.Names(), ", "))
 	}
 }
 
@@ -156,7 +153,7 @@ func tidyFish(generated string) string {
 func fill(tmpl, name string) string {
 	return strings.NewReplacer(
 		"@NAME@", name,
-		"@SHELLS@", strings.Join(Shells(), " "),
+		"@SHELLS@", strings.Join(shells.Names(), " "),
 		"@SHELL_CMDS_BAR@", strings.Join(shellArgCommands, "|"),
 		"@SHELL_CMDS@", strings.Join(shellArgCommands, " "),
 	).Replace(tmpl)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/eich-dev/eich/internal/completion"
 	"github.com/eich-dev/eich/internal/testbed"
+	"github.com/eich-dev/eich/shells"
 )
 
 // binDir holds the eich binary built once for all tests; the scripts ask it
@@ -97,12 +98,10 @@ func run(t *testing.T, name string, args ...string) string {
 	return string(out)
 }
 
-func fields(s string) []string { return strings.Fields(s) }
-
 func wantWords(t *testing.T, what, got string, want ...string) {
 	t.Helper()
 	have := map[string]bool{}
-	for _, w := range fields(got) {
+	for _, w := range strings.Fields(got) {
 		have[w] = true
 	}
 	for _, w := range want {
@@ -142,7 +141,7 @@ func TestGenerateBashCompletionListsCommands(t *testing.T) {
 	wantWords(t, "eich --generate-bash-completion", out,
 		"status", "list", "prune", "protect", "unprotect", "log", "doctor", "init", "ssh-config", "completion")
 	for _, hidden := range []string{"hook", "man"} {
-		for _, w := range fields(out) {
+		for _, w := range strings.Fields(out) {
 			if w == hidden {
 				t.Errorf("hidden command %q offered: %q", hidden, out)
 			}
@@ -170,7 +169,7 @@ func TestBashCompletes(t *testing.T) {
 	built(t)
 	file := writeScript(t, "bash")
 	got := bashComplete(t, file, "eich", "pr")
-	if f := fields(got); len(f) != 2 {
+	if f := strings.Fields(got); len(f) != 2 {
 		t.Errorf("eich pr<TAB>: want prune and protect, got %q", got)
 	}
 	wantWords(t, "eich pr<TAB>", got, "prune", "protect")
@@ -226,7 +225,7 @@ func TestScriptErrors(t *testing.T) {
 			t.Errorf("Script(%q): want an error", shell)
 		}
 	}
-	for _, shell := range completion.Shells() {
+	for _, shell := range shells.Names() {
 		if _, err := completion.Script(app, shell); err != nil {
 			t.Errorf("Script(%q): %v", shell, err)
 		}

@@ -13,59 +13,50 @@ import (
 // command run by PROMPT_COMMAND (entries before and after eich's),
 // completion or `bind -x`, even when their text looks like an EIC command,
 // and that the hook is `set -u`-safe; while EIC logins typed by the user
-// are still hooked. "ps0" is the bash >= 4.4 way of arming; "legacy" forces
-// the bash < 4.4 way (end of PROMPT_COMMAND) on this bash.
+// are still hooked.
 func TestBashArming(t *testing.T) {
-	for _, variant := range []string{"ps0", "legacy"} {
-		t.Run(variant, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			log := filepath.Join(b.Root, "probes.log")
-			rc := []string{"set -u"}
-			if variant == "legacy" {
-				rc = append(rc, "_eich_no_ps0=1")
-			}
-			rc = append(rc,
-				`PROMPT_COMMAND='echo mssh-prompt-command-before >> `+log+`'`,
-				testbed.InitLine("bash"),
-				`PROMPT_COMMAND="echo mssh-prompt-command-prepended >> `+log+`"$'\n'"$PROMPT_COMMAND"$'\n'"echo mssh-prompt-command-appended >> `+log+`"`,
-				`_probe_complete() { COMPREPLY=(mssh-completed); echo mssh-completion >> `+log+`; }`,
-				`complete -F _probe_complete probe`,
-				`bind -x '"\C-t": echo mssh-bind-x >> `+log+`'`,
-			)
-			sh := testbed.StartShell(t, b, "bash", rc)
-			w := b.WrapEich(t)
+	t.Parallel()
+	b := testbed.NewBed(t, built(t))
+	log := filepath.Join(b.Root, "probes.log")
+	rc := append([]string{"set -u"},
+		`PROMPT_COMMAND='echo mssh-prompt-command-before >> `+log+`'`,
+		testbed.InitLine("bash"),
+		`PROMPT_COMMAND="echo mssh-prompt-command-prepended >> `+log+`"$'\n'"$PROMPT_COMMAND"$'\n'"echo mssh-prompt-command-appended >> `+log+`"`,
+		`_probe_complete() { COMPREPLY=(mssh-completed); echo mssh-completion >> `+log+`; }`,
+		`complete -F _probe_complete probe`,
+		`bind -x '"\C-t": echo mssh-bind-x >> `+log+`'`,
+	)
+	sh := testbed.StartShell(t, b, "bash", rc)
+	w := b.WrapEich(t)
 
-			for i := 0; i < 3; i++ {
-				sh.Run("true")
-			}
-			sh.Tmux.Keys("-l", "probe ")
-			sh.Tmux.Keys("Tab") // completion
-			sh.Tmux.WaitFor(testbed.CommandTimeout, "the completion function", func() bool { return logHas(log, "mssh-completion") })
-			sh.Tmux.Keys("C-u") // discard the completed line
-			sh.Tmux.Keys("C-t") // the bind -x command
-			sh.Tmux.WaitFor(testbed.CommandTimeout, "the bind -x command", func() bool { return logHas(log, "mssh-bind-x") })
-			sh.Run("true")
-			if got := w.Starts(t); len(got) > 0 {
-				t.Errorf("PROMPT_COMMAND, completion or bind -x started eich: %q", got)
-			}
-			for _, want := range []string{"mssh-prompt-command-before", "mssh-prompt-command-prepended", "mssh-prompt-command-appended"} {
-				if !logHas(log, want) {
-					t.Errorf("PROMPT_COMMAND entry %s did not run", want)
-				}
-			}
+	for i := 0; i < 3; i++ {
+		sh.Run("true")
+	}
+	sh.Tmux.Keys("-l", "probe ")
+	sh.Tmux.Keys("Tab") // completion
+	sh.Tmux.WaitFor(testbed.CommandTimeout, "the completion function", func() bool { return logHas(log, "mssh-completion") })
+	sh.Tmux.Keys("C-u") // discard the completed line
+	sh.Tmux.Keys("C-t") // the bind -x command
+	sh.Tmux.WaitFor(testbed.CommandTimeout, "the bind -x command", func() bool { return logHas(log, "mssh-bind-x") })
+	sh.Run("true")
+	if got := w.Starts(t); len(got) > 0 {
+		t.Errorf("PROMPT_COMMAND, completion or bind -x started eich: %q", got)
+	}
+	for _, want := range []string{"mssh-prompt-command-before", "mssh-prompt-command-prepended", "mssh-prompt-command-appended"} {
+		if !logHas(log, want) {
+			t.Errorf("PROMPT_COMMAND entry %s did not run", want)
+		}
+	}
 
-			res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-armed")
-			if res.Run.Status != 0 || res.Run.EichEIC != "1" {
-				t.Errorf("login: status %d, EICH_EIC=%q; want 0 and 1", res.Run.Status, res.Run.EichEIC)
-			}
-			if got := w.Starts(t); len(got) != 2 {
-				t.Errorf("one login started eich %d times, want 2 (pre, post): %q", len(got), got)
-			}
-			if pane := sh.Tmux.Capture(); strings.Contains(pane, "unbound variable") || strings.Contains(pane, "_eich") {
-				t.Errorf("the hook complained under set -u:\n%s", pane)
-			}
-		})
+	res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-armed")
+	if res.Run.Status != 0 || res.Run.EichEIC != "1" {
+		t.Errorf("login: status %d, EICH_EIC=%q; want 0 and 1", res.Run.Status, res.Run.EichEIC)
+	}
+	if got := w.Starts(t); len(got) != 2 {
+		t.Errorf("one login started eich %d times, want 2 (pre, post): %q", len(got), got)
+	}
+	if pane := sh.Tmux.Capture(); strings.Contains(pane, "unbound variable") || strings.Contains(pane, "_eich") {
+		t.Errorf("the hook complained under set -u:\n%s", pane)
 	}
 }
 

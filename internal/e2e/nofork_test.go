@@ -49,6 +49,12 @@ func TestNoForkForOrdinaryCommands(t *testing.T) {
 			if calls := tr.Stop(t); len(calls) > 0 {
 				t.Errorf("%s created processes for builtin-only lines:\n%s", shell, strings.Join(calls, "\n"))
 			}
+			// The control: the same tracing must see an external command's fork.
+			ctl := testbed.TraceForks(t, pid)
+			sh.Run("/bin/true")
+			if len(ctl.Stop(t)) == 0 {
+				t.Fatalf("strace saw no fork for /bin/true in %s: the tracer is blind", shell)
+			}
 		})
 	}
 }

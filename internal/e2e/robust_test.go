@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,10 +158,10 @@ func TestBashForeignTrapAndPromptCommand(t *testing.T) {
 			}
 			pc, _ := os.ReadFile(pcLog)
 			lines := strings.Split(strings.TrimSpace(string(pc)), "\n")
-			if !slicesContains(lines, "direnv 1") || !slicesContains(lines, "direnv 0") {
+			if !slices.Contains(lines, "direnv 1") || !slices.Contains(lines, "direnv 0") {
 				t.Errorf("the other PROMPT_COMMAND hook did not run with the right $? (want lines \"direnv 0\" and \"direnv 1\"):\n%s", pc)
 			}
-			if variant == "array" && !slicesContains(lines, "first 1") {
+			if variant == "array" && !slices.Contains(lines, "first 1") {
 				t.Errorf("PROMPT_COMMAND array element did not run with the right $? (want \"first 1\"):\n%s", pc)
 			}
 			if pane := sh.Tmux.Capture(); strings.Contains(pane, "bash: ") {
@@ -168,13 +169,4 @@ func TestBashForeignTrapAndPromptCommand(t *testing.T) {
 			}
 		})
 	}
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -16,9 +16,8 @@ func TestWithoutEichLoginsFail(t *testing.T) {
 	t.Parallel()
 	b := testbed.NewBed(t, built(t))
 	for try := 1; try <= 10; try++ {
-		cmd := exec.Command("aws", "ec2-instance-connect", "ssh", "--instance-id", "i-0123456789abcdef0")
+		cmd := exec.Command(b.Bin+"/aws", "ec2-instance-connect", "ssh", "--instance-id", "i-0123456789abcdef0")
 		cmd.Env = b.Env()
-		cmd.Path = b.Bin + "/aws"
 		out, err := cmd.CombinedOutput()
 		if err == nil {
 			if !strings.Contains(string(out), testbed.RemoteOutput) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -452,7 +453,7 @@ func TestReleaseEndToEnd(t *testing.T) {
 		t.Errorf("install.sh is not beside the archives: %v", err)
 	}
 	for _, member := range []string{"eich", "README.md", "CHANGELOG.md", "completions/_eich", "completions/eich.bash", "completions/eich.fish", "man/eich.1"} {
-		if !contains(strings.Fields(string(list)), member) {
+		if !slices.Contains(strings.Fields(string(list)), member) {
 			t.Errorf("%s lacks %s; it holds:\n%s", name, member, list)
 		}
 	}
@@ -662,15 +663,6 @@ func TestDemo(t *testing.T) {
 func gitVersion() string {
 	v, c := release.GitVersion(repoRoot)
 	return v + " (" + c + ")"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func copyDir(t *testing.T, from, to string) {

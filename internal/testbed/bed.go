@@ -1,7 +1,6 @@
 package testbed
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -126,19 +125,9 @@ type AWSRun struct {
 // AWSRuns reads the stand-in's log.
 func (b *Bed) AWSRuns(t testing.TB) []AWSRun {
 	t.Helper()
-	f, err := os.Open(b.AWSLog)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var runs []AWSRun
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var r AWSRun
-		r.Line = sc.Text()
+	for _, line := range readLines(t, b.AWSLog) {
+		r := AWSRun{Line: line}
 		if _, err := fmt.Sscanf(r.Line, "run status=%d eich_eic=", &r.Status); err != nil {
 			t.Fatalf("stand-in log line %q: %v", r.Line, err)
 		}

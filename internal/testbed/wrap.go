@@ -40,7 +40,13 @@ func (b *Bed) WrapEich(t testing.TB) *Wrapper {
 // Starts returns the argument lists of the eich processes started so far.
 func (w *Wrapper) Starts(t testing.TB) []string {
 	t.Helper()
-	data, err := os.ReadFile(w.Log)
+	return readLines(t, w.Log)
+}
+
+// readLines returns a log file's lines; none when it does not exist yet.
+func readLines(t testing.TB, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil
 	}
@@ -103,16 +109,9 @@ exit "$s"
 // Runs returns the runs logged so far, in order of their starts.
 func (l *RunLog) Runs(t testing.TB) []EichRun {
 	t.Helper()
-	data, err := os.ReadFile(l.Log)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 	var runs []EichRun
 	open := map[int]int{} // pid → index of its running run
-	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+	for _, line := range readLines(t, l.Log) {
 		if line == "" {
 			continue
 		}
@@ -140,6 +139,7 @@ func (l *RunLog) Runs(t testing.TB) []EichRun {
 			}
 			delete(open, pid)
 			runs[i].End = at
+			var err error
 			if runs[i].Status, err = strconv.Atoi(rest); err != nil {
 				t.Fatalf("run log line %q: %v", line, err)
 			}
