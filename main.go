@@ -22,9 +22,6 @@ import (
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/cmdline"
 	"github.com/eich-dev/eich/hooks/config"
-	"github.com/eich-dev/eich/hooks/policy"
-	"github.com/eich-dev/eich/hooks/sshagent"
-	"github.com/eich-dev/eich/hooks/state"
 	"github.com/eich-dev/eich/internal/completion"
 	"github.com/eich-dev/eich/shells"
 )
@@ -38,9 +35,13 @@ var (
 const exitHelp = `EXIT STATUS:
    0  success
    1  prune: the agent is still at or over the limit; hook pre: not an EIC command
-   2  error (bad flag or value, no agent for list/prune/doctor, unreadable state)`
+   2  error (bad flag or value, no agent for list/prune/doctor, state that keeps prune from removing)`
+
+// started is when eich started: the hook budget counts from here.
+var started time.Time
 
 func main() {
+	started = time.Now()
 	app := newApp()
 	oneLineErrors(app.Commands)
 	app.OnUsageError = usageError
@@ -67,15 +68,8 @@ func newApp() *cli.App {
 		Description:          "Add `eval \"$(eich init zsh)\"` (or bash; fish: `eich init fish | source`) to your shell's rc file.\n\n" + exitHelp,
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
-		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "max-auth-tries", Value: 6, EnvVars: []string{"EICH_MAX_AUTH_TRIES"}, Usage: "sshd's MaxAuthTries on your instances (config: max_auth_tries)"},
-			&cli.StringFlag{Name: "mode", Value: "auto", EnvVars: []string{"EICH_MODE"}, Usage: "auto, always or off (config: mode)"},
-			&cli.DurationFlag{Name: "agent-timeout", Value: sshagent.DefaultTimeout, EnvVars: []string{"EICH_AGENT_TIMEOUT"}, Usage: "deadline for each ssh-agent call (config: agent_timeout)"},
-			&cli.DurationFlag{Name: "lock-wait", Value: state.DefaultLockWait, EnvVars: []string{"EICH_LOCK_WAIT"}, Usage: "how long to wait for another eich's lock (config: lock_wait)"},
-			&cli.StringFlag{Name: "config", EnvVars: []string{"EICH_CONFIG"}, Usage: "config file (default $XDG_CONFIG_HOME/eich/config)"},
-			&cli.BoolFlag{Name: "quiet", EnvVars: []string{"EICH_QUIET"}, Usage: "no success line from the shell hooks"},
-		},
-		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once
+		Flags:                settingFlags(),
+		ExitErrHandler:       func(*cli.Context, error) {}, // main prints errors once
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(os.Stderr, "eich: unknown command %q (see eich --help)\n", name)
 			os.Exit(2)
@@ -175,7 +169,7 @@ func newApp() *cli.App {
 							&cli.StringFlag{Name: "shell"},
 							&cli.StringFlag{Name: "session", Usage: "the shell's pid"},
 						},
-						Action: withSettings(cmdHookPre),
+						Action: withHookSettings(cmdHookPre),
 					},
 					{
 						Name:  "post",
@@ -185,7 +179,7 @@ func newApp() *cli.App {
 							&cli.StringFlag{Name: "session"},
 							&cli.IntFlag{Name: "status"},
 						},
-						Action: withSettings(func(c *cli.Context, s *hooks.Settings) error {
+						Action: withHookSettings(func(c *cli.Context, s *hooks.Settings) error {
 							hooks.Post(s, c.String("session"))
 							return nil
 						}),
@@ -208,64 +202,56 @@ func oneLineErrors(cmds []*cli.Command) {
 	}
 }
 
-// withSettings resolves flags, environment and config file (in that
-// order of precedence) before running a command.
+// settingFlags are the global flags, one per setting in package config.
+// They bind no environment variables: config.Resolve reads EICH_* itself,
+// so that an empty variable counts as unset and every source goes through
+// the setting's one validator.
+func settingFlags() []cli.Flag {
+	flags := []cli.Flag{&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/eich/config) [$EICH_CONFIG]"}}
+	for _, d := range config.Scalars {
+		usage := fmt.Sprintf("%s [$%s; config: %s]", d.Usage, d.Env(), d.Key)
+		if d.Switch {
+			flags = append(flags, &cli.BoolFlag{Name: d.Flag(), Usage: usage})
+		} else {
+			flags = append(flags, &cli.StringFlag{Name: d.Flag(), Usage: usage, Value: d.Default})
+		}
+	}
+	return flags
+}
+
+// withSettings resolves the settings before running a command; a bad one
+// is a one-line error.
 func withSettings(action func(*cli.Context, *hooks.Settings) error) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		s, err := settings(c)
+		s, err := resolve(c)
 		if err != nil {
 			return err
 		}
-		return action(c, s)
+		return action(c, &hooks.Settings{Settings: s, Start: started})
 	}
 }
 
-func settings(c *cli.Context) (*hooks.Settings, error) {
-	path := c.String("config")
-	if path == "" {
-		var err error
-		if path, err = config.DefaultPath(); err != nil {
-			return nil, err
+// withHookSettings is withSettings for the shell hooks, which never fail
+// the user's command: on a bad setting they run on the defaults, say why,
+// and remove nothing.
+func withHookSettings(action func(*cli.Context, *hooks.Settings) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		s, err := resolve(c)
+		hs := &hooks.Settings{Settings: s, Problem: err, Start: started}
+		if err != nil {
+			hs.Settings = config.Defaults()
 		}
+		return action(c, hs)
 	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	s := &hooks.Settings{
-		Limit:         c.Int("max-auth-tries"),
-		AgentTimeout:  c.Duration("agent-timeout"),
-		LockWait:      c.Duration("lock-wait"),
-		Protect:       cfg.Protect,
-		ExtraCommands: cfg.ExtraCommands,
-		Quiet:         c.Bool("quiet"),
-	}
-	mode := c.String("mode")
-	if !c.IsSet("max-auth-tries") && cfg.MaxAuthTries != 0 {
-		s.Limit = cfg.MaxAuthTries
-	}
-	if !c.IsSet("mode") && cfg.Mode != "" {
-		mode = cfg.Mode
-	}
-	if !c.IsSet("agent-timeout") && cfg.AgentTimeout != 0 {
-		s.AgentTimeout = cfg.AgentTimeout
-	}
-	if !c.IsSet("lock-wait") && cfg.LockWait != 0 {
-		s.LockWait = cfg.LockWait
-	}
-	if s.Mode, err = policy.ParseMode(mode); err != nil {
-		return nil, err
-	}
-	if _, err := config.ParseMaxAuthTries(fmt.Sprint(s.Limit)); err != nil {
-		return nil, err
-	}
-	if _, err := config.ParseTimeout(s.AgentTimeout.String()); err != nil {
-		return nil, fmt.Errorf("agent-timeout: %v", err)
-	}
-	if s.LockWait < 0 || s.LockWait > time.Minute {
-		return nil, fmt.Errorf("lock-wait: want a duration from 0s to 1m, got %v", s.LockWait)
-	}
-	return s, nil
+}
+
+func resolve(c *cli.Context) (config.Settings, error) {
+	return config.Resolve(config.Sources{Flag: func(name string) (string, bool) {
+		if !c.IsSet(name) {
+			return "", false
+		}
+		return fmt.Sprint(c.Value(name)), true
+	}})
 }
 
 func cmdStatus(c *cli.Context, s *hooks.Settings) error {
@@ -306,10 +292,13 @@ func cmdPrune(c *cli.Context, s *hooks.Settings) error {
 	if err != nil {
 		return err
 	}
-	hooks.WritePrune(os.Stdout, rep, useColor(os.Stdout))
 	for _, n := range rep.Notes {
 		fmt.Fprintf(os.Stderr, "eich: %s\n", n)
 	}
+	if rep.Blocked != nil {
+		return cli.Exit("removed nothing: "+rep.Blocked.Error(), 2)
+	}
+	hooks.WritePrune(os.Stdout, rep, useColor(os.Stdout))
 	if !rep.Reachable() {
 		return cli.Exit("", 1)
 	}
@@ -332,15 +321,15 @@ func cmdProtect(c *cli.Context, s *hooks.Settings, remove bool) error {
 }
 
 func cmdLog(_ *cli.Context, s *hooks.Settings) error {
-	text, err := hooks.Log(s)
+	removals, bad, err := hooks.Log(s)
 	if err != nil {
 		return err
 	}
-	if len(text) == 0 {
-		fmt.Println("eich has removed no keys yet")
+	hooks.WriteLog(os.Stdout, removals)
+	if bad > 0 {
+		fmt.Fprintf(os.Stderr, "eich: %d lines of the removal log could not be read\n", bad)
 	}
-	_, err = os.Stdout.Write(text)
-	return err
+	return nil
 }
 
 func cmdDoctor(c *cli.Context, s *hooks.Settings) error {

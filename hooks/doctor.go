@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/sshagent"
 )
 
@@ -61,38 +61,35 @@ func Doctor(w io.Writer, s *Settings, host string, color bool) error {
 		}
 		fmt.Fprintf(w, "%s  %s\n", mark, fmt.Sprintf(format, a...))
 	}
-	fmt.Fprintf(w, "limit: MaxAuthTries %d, mode %s, agent deadline %v\n", s.Limit, s.Mode, s.AgentTimeout)
+	fmt.Fprintf(w, "limit: MaxAuthTries %d, mode %s, agent deadline %v, hook budget %v\n", s.MaxAuthTries, s.Mode, s.AgentTimeout, s.HookBudget)
 
-	socket := s.Socket
-	if socket == "" {
-		socket = os.Getenv("SSH_AUTH_SOCK")
-	}
+	socket := s.shellAgent()
 	name, removal := guessAgent(socket)
-	r, err := open(s, readState)
-	if err != nil {
+	ss := openSession(s, readState, false)
+	defer ss.close()
+	if err := ss.connect(socket); err != nil {
 		ok(false, "agent: %v", err)
 	} else {
-		defer r.close()
 		ok(true, "agent: %s, at %s", name, socket)
-		keys, err := r.inspect()
+		keys, err := ss.inspect()
 		if err != nil {
 			ok(false, "agent: %v", err)
 		} else {
-			c := &Counts{Limit: s.Limit}
+			c := &Counts{Limit: s.MaxAuthTries}
 			c.count(keys)
-			ok(c.Keys < s.Limit-1, "keys: %d (user %d, protected %d, eic %d, suspect %d, expired certs %d)",
+			ok(!c.NearLimit, "keys: %d (user %d, protected %d, eic %d, suspect %d, expired certs %d)",
 				c.Keys, c.User, c.Protected, c.EIC, c.Suspect, c.ExpiredCerts)
-			if c.User+c.Protected >= s.Limit-1 {
-				ok(false, "your own keys alone (%d) leave no room under MaxAuthTries %d: only IdentitiesOnly helps (see below)", c.User+c.Protected, s.Limit)
+			if policy.Nears(c.User+c.Protected, s.MaxAuthTries, 0) {
+				ok(false, "your own keys alone (%d) leave no room under MaxAuthTries %d: only IdentitiesOnly helps (see below)", c.User+c.Protected, s.MaxAuthTries)
 			}
 		}
-		works, detail := probeRemoval(r.agent)
+		works, detail := probeRemoval(ss.agent)
 		if !works && removal != "unknown" {
 			detail += "; " + name + " " + removal
 		}
 		ok(works, "removal: %s", detail)
 	}
-	for _, n := range stateReport(s) {
+	for _, n := range ss.stateReport() {
 		ok(n.good, "%s", n.text)
 	}
 
@@ -158,28 +155,24 @@ type finding struct {
 	text string
 }
 
-func stateReport(s *Settings) []finding {
-	dir, path, err := s.openStateDir(false)
-	if errors.Is(err, os.ErrNotExist) {
-		return []finding{{true, "state: " + path + " (not created yet)"}}
-	}
-	if err != nil {
-		return []finding{{false, "state: " + err.Error()}}
-	}
-	out := []finding{{true, "state: " + path}}
-	if l, err := dir.LoadLedger(); err != nil {
-		out = append(out, finding{false, "ledger: " + err.Error()})
-	} else {
+func (ss *Session) stateReport() []finding {
+	path, _ := ss.s.stateDirPath()
+	var out []finding
+	switch {
+	case ss.dir != nil:
+		out = append(out, finding{true, "state: " + path})
 		eic := 0
-		for _, e := range l.Entries {
+		for _, e := range ss.ledger.Entries {
 			if e.EIC {
 				eic++
 			}
 		}
-		out = append(out, finding{true, fmt.Sprintf("ledger: %d keys remembered, %d of them EIC", len(l.Entries), eic)})
+		out = append(out, finding{true, fmt.Sprintf("ledger: %d keys remembered, %d of them EIC", len(ss.ledger.Entries), eic)})
+	case ss.noRemove == nil:
+		out = append(out, finding{true, "state: " + path + " (not created yet)"})
 	}
-	if _, err := dir.Protected(); err != nil {
-		out = append(out, finding{false, "protect list: " + err.Error()})
+	for _, n := range ss.warnings() {
+		out = append(out, finding{false, "state: " + n})
 	}
 	return out
 }

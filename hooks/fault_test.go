@@ -17,7 +17,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/eich-dev/eich/hooks"
-	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/hooks/state"
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
@@ -82,8 +82,9 @@ func fakeKeyring(t *testing.T, removal string, users, stale int) (string, *keyri
 
 func faultSettings(t *testing.T, sock string) (*hooks.Settings, *bytes.Buffer) {
 	var stderr bytes.Buffer
-	return &hooks.Settings{Limit: 6, Mode: policy.Auto, AgentTimeout: 200 * time.Millisecond, LockWait: time.Second,
-		Socket: sock, StateDir: filepath.Join(t.TempDir(), "eich"), Stderr: &stderr}, &stderr
+	s := testSettings(t, sock, &stderr)
+	s.AgentTimeout, s.LockWait = 200*time.Millisecond, time.Second
+	return s, &stderr
 }
 
 // preWithin runs the pre hook and checks that it takes the line as EIC,
@@ -198,9 +199,14 @@ func TestAgentThatKeepsKeysIsReportedOnce(t *testing.T) {
 			if len(keys) != 8 {
 				t.Fatalf("keyring changed: %d keys", len(keys))
 			}
-			log, _ := hooks.Log(s)
-			if len(log) != 0 {
-				t.Errorf("removals logged that did not happen:\n%s", log)
+			log, _, _ := hooks.Log(s)
+			for _, r := range log {
+				if r.Outcome != state.Kept {
+					t.Errorf("a removal that did not happen is logged as %q: %+v", r.Outcome, r)
+				}
+			}
+			if len(log) != 8 {
+				t.Errorf("%d intents logged, want 8: the 4 stale keys each pre asked for", len(log))
 			}
 		})
 	}

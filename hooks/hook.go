@@ -3,6 +3,8 @@ package hooks
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/crypto/ssh/agent"
@@ -15,89 +17,145 @@ import (
 )
 
 // Pre is `eich hook pre`: the shell calls it before a command line that
-// may run an EIC login. It reports whether line is one; if so it prunes by
-// the policy, registers the command as in flight with the agent's keys as
-// they are now, and prints at most one line to stderr. It never fails the
-// command: every problem becomes that one line.
+// may run an EIC login. It reports whether line is one; if so it prunes
+// the agent the login will use by the policy, registers the command as in
+// flight with that agent's keys as they are now, and prints at most one
+// line to stderr. It never fails the command: every problem becomes that
+// one line, and the whole run ends within the hook budget.
 func Pre(s *Settings, session, line string) bool {
-	if !cmdline.IsEIC(line, s.ExtraCommands) {
+	login, ok := cmdline.Inspect(line, s.ExtraCommands)
+	if !ok {
 		return false
 	}
-	say(s, preRun(s, session))
+	say(s, preRun(s, session, login))
 	return true
 }
 
-func preRun(s *Settings, session string) string {
-	r, err := open(s, writeState)
+func preRun(s *Settings, session string, login cmdline.Login) string {
+	ss := openSession(s, writeState, true)
+	defer ss.close()
+	shell := s.shellAgent()
+	socket, err := loginAgent(login, shell)
 	if err != nil {
+		return err.Error() + "; not pruning"
+	}
+	if err := ss.connect(socket); err != nil {
 		return agentProblem(err)
 	}
-	defer r.close()
-	keys, err := r.inspect()
+	keys, err := ss.inspect()
 	if err != nil {
 		return agentProblem(err)
 	}
 	inFlight := 0
-	if r.dir != nil {
-		inFlight = r.dir.CountInFlight(session, r.now)
+	if ss.dir != nil {
+		inFlight = ss.dir.CountInFlight(session, socket, ss.now)
 	}
-	rep, err := r.prune(keys, policy.Before, inFlight, false,
-		fmt.Sprintf("before an EIC command: %d agent keys, limit %d, %d other EIC commands in flight", len(keys), s.Limit, inFlight))
-	if err != nil {
-		return agentProblem(err)
-	}
+	rep := ss.prune(keys, policy.Before, inFlight, false,
+		fmt.Sprintf("before an EIC command: %d agent keys, limit %d, %d other EIC commands in flight", len(keys), s.MaxAuthTries, inFlight))
 	left := remaining(keys, rep)
-	if r.lock != nil && state.ValidSession(session) {
-		before := make([]string, len(left))
-		for i, k := range left {
-			before[i] = k.Fingerprint
-		}
-		if err := r.dir.StartInFlight(state.InFlight{Session: session, Started: r.now, Before: before}); err != nil {
-			r.notes = append(r.notes, err.Error())
+	if ss.writable() && state.ValidSession(session) {
+		err := ss.dir.StartInFlight(state.InFlight{Session: session, Started: ss.now,
+			ShellAgent: shell, LoginAgent: socket, Listed: len(keys) > 0,
+			GeneratesKey: login.GeneratesKey, Before: fingerprints(left)})
+		if err != nil {
+			ss.note(err.Error())
 		}
 	}
-	r.remember(left)
-	rep.Notes = append(r.notes, rep.Notes...)
-	return hookLine(s, rep, true)
+	ss.remember(left)
+	return hookLine(s, ss, rep, true)
 }
 
-// Post is `eich hook post`: after the EIC command it records the keys of
-// EIC's shape that appeared in the agent while the command ran, and in
-// mode always removes every known EIC key. At most one line on stderr.
+// loginAgent is the agent socket the login will use: the shell's, or the
+// one the line sets. A value the shell would expand is not guessed at.
+func loginAgent(login cmdline.Login, shell string) (string, error) {
+	if !login.SetsAgent {
+		return shell, nil
+	}
+	sock := login.Agent
+	switch {
+	case sock == "":
+		return "", nil
+	case strings.ContainsAny(sock, "$`"):
+		return "", fmt.Errorf("the line sets SSH_AUTH_SOCK=%.80q, which eich does not expand", sock)
+	case strings.HasPrefix(sock, "~/"):
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("SSH_AUTH_SOCK=%.80q: %w", sock, err)
+		}
+		return filepath.Join(home, sock[2:]), nil
+	}
+	return filepath.Abs(sock) // the hook runs in the shell's directory
+}
+
+// Post is `eich hook post`: after the EIC command it records in the
+// ledger the key that command added (see attribute), and in mode always
+// removes every known EIC key. At most one line on stderr, within the
+// hook budget.
 func Post(s *Settings, session string) {
 	say(s, postRun(s, session))
 }
 
 func postRun(s *Settings, session string) string {
-	r, err := open(s, writeState)
-	if err != nil {
-		if errors.Is(err, sshagent.ErrNoAgent) {
-			return ""
-		}
-		return agentProblem(err)
-	}
-	defer r.close()
-	list, err := r.agent.List()
-	if err != nil {
-		return agentProblem(err)
-	}
-	if r.lock != nil && r.noRemove == nil {
-		if fin, ok, err := r.dir.FinishInFlight(session); err != nil {
-			r.notes = append(r.notes, err.Error())
-		} else if ok {
-			for _, k := range Appeared(fin.Before, list) {
-				r.ledger.MarkEIC(keyclass.Fingerprint(k), r.now)
-			}
+	ss := openSession(s, writeState, true)
+	defer ss.close()
+	shell := s.shellAgent()
+	var fin state.InFlight
+	started := false
+	if ss.writable() {
+		var err error
+		if fin, started, err = ss.dir.FinishInFlight(session); err != nil {
+			ss.note(err.Error())
 		}
 	}
-	keys := r.classify(list)
-	rep, err := r.prune(keys, policy.After, 0, false, "after an EIC command (mode always)")
+	socket := shell
+	if started {
+		socket = fin.LoginAgent
+	}
+	if err := ss.connect(socket); err != nil {
+		return agentProblem(err)
+	}
+	list, err := ss.agent.List()
 	if err != nil {
 		return agentProblem(err)
 	}
-	r.remember(remaining(keys, rep))
-	rep.Notes = append(r.notes, rep.Notes...)
-	return hookLine(s, rep, false)
+	if started {
+		ss.attribute(fin, shell, list)
+	}
+	keys := ss.classify(list)
+	rep := ss.prune(keys, policy.After, 0, false, "after an EIC command (mode always)")
+	ss.remember(remaining(keys, rep))
+	return hookLine(s, ss, rep, false)
+}
+
+// attribute marks as EIC's the key that the finished command fin added,
+// and only when that is certain: pre listed this same agent and saw keys
+// (a locked agent lists none), the shell still uses the agent it used
+// then, the command generates a throw-away key, and no more keys of EIC's
+// shape appeared meanwhile than key-generating EIC commands finished on
+// this agent since it started. The user's own key files (~/.ssh/*.pub)
+// are never marked. Whatever is not marked stays a suspect.
+func (ss *Session) attribute(fin state.InFlight, shell string, list []*agent.Key) {
+	finished, err := ss.dir.Finished(fin, ss.now)
+	if err != nil {
+		ss.note(err.Error())
+		return
+	}
+	if !fin.Listed || !fin.GeneratesKey || fin.ShellAgent != shell || fin.LoginAgent != ss.agent.Socket {
+		return
+	}
+	newcomers := Appeared(fin.Before, list)
+	if len(newcomers) == 0 || len(newcomers) > finished {
+		return
+	}
+	own := keyclass.OwnPublicKeys(ss.s.sshDir())
+	for _, k := range newcomers {
+		if own[keyclass.Fingerprint(k)] {
+			return // the user's own key among them: none is certain
+		}
+	}
+	for _, k := range newcomers {
+		ss.ledger.MarkEIC(keyclass.Fingerprint(k), ss.now)
+	}
 }
 
 // Appeared returns the keys in after that were not in before and have
@@ -111,10 +169,7 @@ func Appeared(before []string, after []*agent.Key) []*agent.Key {
 	}
 	var out []*agent.Key
 	for _, k := range after {
-		if had[keyclass.Fingerprint(k)] {
-			continue
-		}
-		if keyclass.HasEICShape(k) {
+		if !had[keyclass.Fingerprint(k)] && keyclass.HasEICShape(k) {
 			out = append(out, k)
 		}
 	}
@@ -123,11 +178,14 @@ func Appeared(before []string, after []*agent.Key) []*agent.Key {
 
 // hookLine turns a report into the hook's one line, most urgent first.
 // warnLate asks for a warning when the fresh key will be tried too late.
-func hookLine(s *Settings, rep *Report, warnLate bool) string {
+func hookLine(s *Settings, ss *Session, rep *Report, warnLate bool) string {
 	removed := len(rep.Removed)
 	switch {
 	case rep.Blocked != nil:
 		return fmt.Sprintf("not removing stale keys: %v", rep.Blocked)
+	case len(rep.NotAsked) > 0 || len(rep.Unsure) > 0:
+		return fmt.Sprintf("hook budget (%v) spent: removed %d stale keys, %d not reached, %d unconfirmed; `eich log` lists them, `eich prune` finishes the job",
+			s.HookBudget, removed, len(rep.NotAsked), len(rep.Unsure))
 	case rep.Refusing:
 		return fmt.Sprintf("the agent at %s did not remove %d stale keys (gpg-agent, 1Password, Bitwarden and Secretive keep them); add the block from `eich ssh-config` to ~/.ssh/config instead",
 			rep.Agent, len(rep.Kept))
@@ -138,8 +196,9 @@ func hookLine(s *Settings, rep *Report, warnLate bool) string {
 	case removed > 0 && !s.Quiet:
 		return fmt.Sprintf("removed %d stale EC2 Instance Connect %s (agent %d → %d of %d)",
 			removed, plural(removed, "key", "keys"), rep.Decision.Before, rep.After, rep.Limit)
-	case len(rep.Notes) > 0:
-		return rep.Notes[0]
+	}
+	if w := ss.warnings(); len(w) > 0 {
+		return w[0]
 	}
 	return ""
 }

@@ -4,11 +4,12 @@
 // authentication failures".
 //
 // Each exported function is one command: Status, List, Prune, Pre, Post,
-// Protect, Doctor. They share one way of opening the agent and the state
-// (run), one way of classifying (inspect) and one way of removing and
-// checking (removeAndVerify). The jobs below them live in subpackages:
-// sshagent (the protocol, with deadlines), cmdline (recognising EIC
-// command lines), keyclass, policy, state and config.
+// Protect, Log, Doctor. Every one of them works through a Session, which
+// opens the state and the agent, lists and classifies, prunes through the
+// write-ahead log, remembers what it saw, and closes. The jobs below it
+// live in subpackages: sshagent (the protocol, with deadlines), cmdline
+// (recognising EIC command lines), keyclass, policy (the decision and the
+// room rule), state and config (the settings, resolved once).
 package hooks
 
 import (
@@ -16,29 +17,30 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/crypto/ssh/agent"
 
+	"github.com/eich-dev/eich/hooks/config"
 	"github.com/eich-dev/eich/hooks/keyclass"
-	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
 )
 
-// Settings are the resolved flags, environment and config.
+// Settings are the resolved settings and what a command runs against.
 type Settings struct {
-	Limit         int
-	Mode          policy.Mode
-	AgentTimeout  time.Duration
-	LockWait      time.Duration
-	Socket        string   // empty: SSH_AUTH_SOCK
-	StateDir      string   // empty: state.DefaultPath()
-	Protect       []string // from the config file
-	ExtraCommands []string // from the config file
-	Quiet         bool     // no success line from the hooks
-	Now           func() time.Time
-	Stderr        io.Writer
+	config.Settings
+	// Problem is why the settings could not be resolved. The hooks then
+	// run on the defaults and remove nothing; other commands never get
+	// this far.
+	Problem  error
+	Socket   string    // the shell's agent; empty: SSH_AUTH_SOCK
+	StateDir string    // empty: state.DefaultPath()
+	Home     string    // for ~/.ssh; empty: the user's home
+	Start    time.Time // when the command started; zero: when its session opens
+	Now      func() time.Time
+	Stderr   io.Writer
 }
 
 func (s *Settings) now() time.Time {
@@ -55,18 +57,27 @@ func (s *Settings) stderr() io.Writer {
 	return os.Stderr
 }
 
-// openStateDir opens the state dir, creating it when create is set. Its
-// path is returned too, for messages, even when opening fails.
-func (s *Settings) openStateDir(create bool) (*state.Dir, string, error) {
-	path := s.StateDir
-	if path == "" {
-		var err error
-		if path, err = state.DefaultPath(); err != nil {
-			return nil, "", err
-		}
+// shellAgent is the agent socket of the shell that ran eich.
+func (s *Settings) shellAgent() string {
+	if s.Socket != "" {
+		return s.Socket
 	}
-	dir, err := state.Open(path, create)
-	return dir, path, err
+	return os.Getenv("SSH_AUTH_SOCK")
+}
+
+func (s *Settings) sshDir() string {
+	home := s.Home
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	return filepath.Join(home, ".ssh")
+}
+
+func (s *Settings) stateDirPath() (string, error) {
+	if s.StateDir != "" {
+		return s.StateDir, nil
+	}
+	return state.DefaultPath()
 }
 
 // Key is one agent key as eich sees it.
@@ -80,23 +91,7 @@ type Key struct {
 	agentKey    *agent.Key
 }
 
-// run is one command's hold on the agent and the state.
-type run struct {
-	s         *Settings
-	now       time.Time
-	agent     *sshagent.Agent
-	dir       *state.Dir // nil when there is no usable state
-	lock      *state.Lock
-	ledger    *state.Ledger
-	protected map[string]bool
-	// noRemove says why nothing may be removed (untrusted or unreadable
-	// state, lock not taken); nil when removal is allowed.
-	noRemove error
-	// notes are warnings worth one line each.
-	notes []string
-}
-
-// access says how much of the state a command needs.
+// access says how much of the state a session needs.
 type access int
 
 const (
@@ -105,42 +100,105 @@ const (
 	writeState                 // create the dir, lock, set aside a corrupt ledger
 )
 
-// open connects to the agent and opens the state as access says.
-func open(s *Settings, access access) (*run, error) {
-	r := &run{s: s, now: s.now(), ledger: state.NewLedger(), protected: map[string]bool{}}
-	a, err := sshagent.Open(s.Socket, s.AgentTimeout)
-	if err != nil {
-		return nil, err
-	}
-	r.agent = a
-	for _, fp := range s.Protect {
-		r.protected[fp] = true
-	}
-	r.openState(access)
-	return r, nil
+// Session is one command's hold on the state and the agent.
+type Session struct {
+	s         *Settings
+	now       time.Time
+	end       time.Time // the hook's budget runs out; zero: no budget
+	agent     *sshagent.Agent
+	dir       *state.Dir // nil when there is no usable state
+	lock      *state.Lock
+	ledger    *state.Ledger
+	protected map[string]bool
+	// noRemove says why nothing may be removed (untrusted or unreadable
+	// state, lock not taken, settings not resolved); nil when removal is
+	// allowed.
+	noRemove error
+	// notes are warnings worth one line each.
+	notes []string
 }
 
-func (r *run) openState(access access) {
+// openSession opens the state as access says. With budgeted set, the
+// whole session, lock wait and agent calls, ends by the hook budget. It
+// never fails: a state problem becomes noRemove and a note.
+func openSession(s *Settings, access access, budgeted bool) *Session {
+	ss := &Session{s: s, now: s.now(), ledger: state.NewLedger(), protected: map[string]bool{}}
+	if budgeted {
+		start := s.Start
+		if start.IsZero() {
+			start = time.Now()
+		}
+		ss.end = start.Add(s.HookBudget)
+	}
+	for _, fp := range s.Protect {
+		ss.protected[fp] = true
+	}
+	if s.Problem != nil {
+		ss.refuse(fmt.Errorf("settings: %w (running on the defaults)", s.Problem))
+	}
+	ss.openState(access)
+	return ss
+}
+
+// openAgentSession is openSession, then a connection to the shell's agent.
+func openAgentSession(s *Settings, access access) (*Session, error) {
+	ss := openSession(s, access, false)
+	if err := ss.connect(s.shellAgent()); err != nil {
+		ss.close()
+		return nil, err
+	}
+	return ss, nil
+}
+
+// refuse forbids removal for this session, for the first reason given.
+func (ss *Session) refuse(err error) {
+	if ss.noRemove == nil {
+		ss.noRemove = err
+	}
+}
+
+func (ss *Session) note(text string) { ss.notes = append(ss.notes, text) }
+
+// warnings are the lines a command shows besides its output: why it may
+// not remove keys, then its notes.
+func (ss *Session) warnings() []string {
+	if ss.noRemove == nil {
+		return ss.notes
+	}
+	return append([]string{"not removing keys: " + ss.noRemove.Error()}, ss.notes...)
+}
+
+// remaining is what is left of the budget; a long time without one.
+func (ss *Session) remaining() time.Duration {
+	if ss.end.IsZero() {
+		return time.Hour
+	}
+	return time.Until(ss.end)
+}
+
+func (ss *Session) openState(access access) {
 	write := access == writeState
-	dir, _, err := r.s.openStateDir(write)
+	path, err := ss.s.stateDirPath()
+	if err != nil {
+		ss.refuse(err)
+		return
+	}
+	dir, err := state.Open(path, write)
 	if errors.Is(err, os.ErrNotExist) && !write {
 		return // nothing recorded yet
 	}
 	if err != nil {
-		r.noRemove = err
-		r.notes = append(r.notes, err.Error())
+		ss.refuse(err)
 		return
 	}
-	r.dir = dir
+	ss.dir = dir
 	if write {
-		lock, err := dir.Lock(r.s.LockWait)
+		lock, err := dir.Lock(max(min(ss.s.LockWait, ss.remaining()), 0))
 		if err != nil {
-			r.noRemove = err
-			r.notes = append(r.notes, err.Error())
-			r.dir = nil
+			ss.refuse(err)
 			return
 		}
-		r.lock = lock
+		ss.lock = lock
 	}
 	ledger, err := state.NewLedger(), error(nil)
 	if access != readNoLedger {
@@ -148,61 +206,77 @@ func (r *run) openState(access access) {
 	}
 	switch {
 	case errors.Is(err, state.ErrCorrupt) && write:
-		aside, aerr := dir.SetAsideLedger(r.now)
+		aside, aerr := dir.SetAsideLedger(ss.now)
 		if aerr != nil {
-			r.noRemove = aerr
+			ss.refuse(aerr)
 		}
-		r.notes = append(r.notes, fmt.Sprintf("%v; set aside as %s, starting afresh", err, aside))
+		ss.note(fmt.Sprintf("%v; set aside as %s, starting afresh", err, aside))
+	case errors.Is(err, state.ErrUntrusted):
+		ss.refuse(err)
 	case err != nil:
-		r.notes = append(r.notes, err.Error())
-		if errors.Is(err, state.ErrUntrusted) {
-			r.noRemove = err
-		}
+		ss.note(err.Error())
 	default:
-		r.ledger = ledger
+		ss.ledger = ledger
 	}
 	fps, err := dir.Protected()
 	if err != nil {
-		r.noRemove = fmt.Errorf("protect list: %w", err)
-		r.notes = append(r.notes, r.noRemove.Error())
+		ss.refuse(fmt.Errorf("protect list: %w", err))
 	}
 	for _, fp := range fps {
-		r.protected[fp] = true
+		ss.protected[fp] = true
 	}
 }
 
-func (r *run) close() {
-	if r.lock != nil {
-		r.lock.Unlock()
+// connect opens the agent at socket, within the budget.
+func (ss *Session) connect(socket string) error {
+	if socket == "" {
+		return fmt.Errorf("%w: SSH_AUTH_SOCK is not set", sshagent.ErrNoAgent)
 	}
-	if r.agent != nil {
-		r.agent.Close()
+	a, err := sshagent.Open(socket, ss.s.AgentTimeout, ss.end)
+	if err != nil {
+		return err
+	}
+	ss.agent = a
+	return nil
+}
+
+// writable reports whether the session may write state.
+func (ss *Session) writable() bool { return ss.lock != nil && ss.noRemove == nil }
+
+func (ss *Session) close() {
+	if ss.lock != nil {
+		ss.lock.Unlock()
+	}
+	if ss.dir != nil {
+		ss.dir.Close()
+	}
+	if ss.agent != nil {
+		ss.agent.Close()
 	}
 }
 
 // inspect lists the agent and classifies every key.
-func (r *run) inspect() ([]Key, error) {
-	list, err := r.agent.List()
+func (ss *Session) inspect() ([]Key, error) {
+	list, err := ss.agent.List()
 	if err != nil {
 		return nil, err
 	}
-	return r.classify(list), nil
+	return ss.classify(list), nil
 }
 
 // classify sorts listed keys by the ledger and protect list as they are.
-func (r *run) classify(list []*agent.Key) []Key {
+func (ss *Session) classify(list []*agent.Key) []Key {
 	facts := keyclass.Facts{
-		Known:     r.ledger.KnownEIC,
-		Protected: func(fp string) bool { return r.protected[fp] },
-		Now:       r.now,
+		Known:     ss.ledger.KnownEIC,
+		Protected: func(fp string) bool { return ss.protected[fp] },
+		Now:       ss.now,
 	}
 	keys := make([]Key, len(list))
 	for i, k := range list {
 		fp := keyclass.Fingerprint(k)
-		c := keyclass.Classify(k, facts)
-		keys[i] = Key{Position: i + 1, Class: c, Type: k.Format,
+		keys[i] = Key{Position: i + 1, Class: keyclass.Classify(k, facts), Type: k.Format,
 			Fingerprint: fp, Comment: k.Comment, agentKey: k}
-		if e := r.ledger.Entries[fp]; e != nil {
+		if e := ss.ledger.Entries[fp]; e != nil {
 			keys[i].FirstSeen = e.FirstSeen.UTC().Format(time.RFC3339)
 		}
 	}
@@ -210,24 +284,30 @@ func (r *run) classify(list []*agent.Key) []Key {
 }
 
 // remember records the keys as seen and saves the ledger, when writing.
-func (r *run) remember(keys []Key) {
-	if r.lock == nil || r.noRemove != nil {
+func (ss *Session) remember(keys []Key) {
+	if !ss.writable() {
 		return
 	}
 	present := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		present[k.Fingerprint] = true
+	}
+	ss.ledger.Seen(fingerprints(keys), ss.now)
+	ss.ledger.Compact(present, ss.now)
+	if !ss.ledger.Changed() {
+		return
+	}
+	if err := ss.dir.SaveLedger(ss.ledger); err != nil {
+		ss.note(err.Error())
+	}
+}
+
+func fingerprints(keys []Key) []string {
 	fps := make([]string, len(keys))
 	for i, k := range keys {
 		fps[i] = k.Fingerprint
-		present[k.Fingerprint] = true
 	}
-	r.ledger.Seen(fps, r.now)
-	r.ledger.Compact(present, r.now)
-	if !r.ledger.Changed() {
-		return
-	}
-	if err := r.dir.SaveLedger(r.ledger); err != nil {
-		r.notes = append(r.notes, err.Error())
-	}
+	return fps
 }
 
 func classesOf(keys []Key) []keyclass.Class {
@@ -241,11 +321,11 @@ func classesOf(keys []Key) []keyclass.Class {
 // List returns the agent's keys, classified, with warnings about the
 // state. It writes nothing.
 func List(s *Settings) ([]Key, []string, error) {
-	r, err := open(s, readState)
+	ss, err := openAgentSession(s, readState)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer r.close()
-	keys, err := r.inspect()
-	return keys, r.notes, err
+	defer ss.close()
+	keys, err := ss.inspect()
+	return keys, ss.warnings(), err
 }

@@ -18,7 +18,6 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/eich-dev/eich/hooks"
-	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
 	"github.com/eich-dev/eich/internal/testbed"
@@ -31,10 +30,7 @@ import (
 // state dir, stderr discarded.
 func benchSettings(b *testing.B, a *testbed.Agent) *hooks.Settings {
 	b.Helper()
-	return &hooks.Settings{
-		Limit: 6, Mode: policy.Auto, AgentTimeout: 5 * time.Second, LockWait: 5 * time.Second,
-		Socket: a.Socket, StateDir: filepath.Join(b.TempDir(), "eich"), Stderr: io.Discard,
-	}
+	return testSettings(b, a.Socket, io.Discard)
 }
 
 func benchClient(b *testing.B, a *testbed.Agent) agent.ExtendedAgent {
@@ -249,7 +245,7 @@ func BenchmarkPruneAtScale(b *testing.B) {
 				keys := a.Keys(b)[2 : 2+stale]
 				remove := benchClient(b, a).Remove
 				if client == "sshagent-only" {
-					c, err := sshagent.Open(a.Socket, 5*time.Second)
+					c, err := sshagent.Open(a.Socket, 5*time.Second, time.Time{})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -3,6 +3,7 @@ package hooks
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/eich-dev/eich/hooks/keyclass"
 	"github.com/eich-dev/eich/hooks/policy"
@@ -19,7 +20,9 @@ type Report struct {
 	Planned  []Key // what the policy chose
 	Removed  []Key // gone from the agent when listed again
 	Kept     []Key // asked to remove, still there (refused or faked)
-	After    int   // keys in the agent at the end
+	Unsure   []Key // asked to remove, but the agent could not be listed again
+	NotAsked []Key // planned, but the hook's budget ran out first
+	After    int   // keys in the agent at the end (as far as known)
 	DryRun   bool
 	// Blocked says why nothing was removed although the policy chose keys.
 	Blocked error
@@ -29,97 +32,123 @@ type Report struct {
 	Notes    []string
 }
 
-// Reachable reports whether the fresh key will be tried in time.
-func (p *Report) Reachable() bool { return p.After <= p.Limit-1-p.InFlight }
+// Reachable reports whether an EIC login's fresh key will be tried in time.
+func (p *Report) Reachable() bool { return policy.Reachable(p.After, p.Limit, p.InFlight) }
 
 // prune decides for keys and carries it out; reason goes to the log.
-func (r *run) prune(keys []Key, phase policy.Phase, inFlight int, dryRun bool, reason string) (*Report, error) {
-	d := policy.Decide(policy.Input{Classes: classesOf(keys), Limit: r.s.Limit, InFlight: inFlight, Mode: r.s.Mode, Phase: phase})
-	rep := &Report{Decision: d, Agent: r.agent.Socket, Limit: r.s.Limit, InFlight: inFlight, After: len(keys), DryRun: dryRun}
+func (ss *Session) prune(keys []Key, phase policy.Phase, inFlight int, dryRun bool, reason string) *Report {
+	limit := ss.s.MaxAuthTries
+	d := policy.Decide(policy.Input{Classes: classesOf(keys), Limit: limit, InFlight: inFlight, Mode: ss.s.Mode, Phase: phase})
+	rep := &Report{Decision: d, Agent: ss.agent.Socket, Limit: limit, InFlight: inFlight, After: len(keys), DryRun: dryRun}
 	for _, i := range d.Remove {
 		rep.Planned = append(rep.Planned, keys[i])
 	}
-	if dryRun {
+	switch {
+	case dryRun:
 		rep.After = d.After
-		return rep, nil
-	}
-	if len(rep.Planned) == 0 {
-		return rep, nil
-	}
-	if r.noRemove != nil {
-		rep.Blocked = r.noRemove
-		return rep, nil
-	}
-	if r.lock == nil {
+	case len(rep.Planned) == 0:
+	case ss.noRemove != nil:
+		rep.Blocked = ss.noRemove
+	case ss.lock == nil:
 		rep.Blocked = errors.New("state is not locked")
-		return rep, nil
+	default:
+		ss.removeThroughLog(rep, reason)
 	}
-	// Every removal must be logged: prove the state is writable first
-	// (a full disk fails here, before any key is gone).
-	if err := r.dir.SaveLedger(r.ledger); err != nil {
-		rep.Blocked = fmt.Errorf("cannot write state, so removals could not be logged: %w", err)
-		return rep, nil
-	}
-	return rep, r.removeAndVerify(rep, reason)
+	return rep
 }
 
-// removeAndVerify removes the planned keys, lists again, and counts as
-// removed only what is really gone: gpg-agent answers success and keeps
-// the key; 1Password, Bitwarden and Secretive refuse.
-func (r *run) removeAndVerify(rep *Report, reason string) error {
-	var refusals int
+// removeThroughLog logs the intent to remove each planned key, asks the
+// agent to remove them while the budget lasts, lists again, and logs
+// each outcome. Only what is gone from the agent counts as removed:
+// gpg-agent answers success and keeps the key; 1Password, Bitwarden and
+// Secretive refuse.
+func (ss *Session) removeThroughLog(rep *Report, reason string) {
+	batch := state.NewBatch()
+	log := make([]state.Removal, len(rep.Planned))
+	for i, k := range rep.Planned {
+		log[i] = state.Removal{Time: ss.now, Batch: batch, Fingerprint: k.Fingerprint, Class: k.Class.String(),
+			Comment: k.Comment, Reason: reason, Agent: ss.agent.Socket}
+	}
+	if err := ss.dir.LogIntents(log); err != nil {
+		rep.Blocked = fmt.Errorf("cannot write the removal log, so nothing was removed: %w", err)
+		return
+	}
+	// Keep a share of the budget for the list that checks the removals.
+	reserve := min(ss.s.AgentTimeout, ss.s.HookBudget/4)
+	asked, hung := 0, false
 	for _, k := range rep.Planned {
-		if err := r.agent.Remove(k.agentKey); err != nil {
-			if errors.Is(err, sshagent.ErrTimeout) {
-				return err
+		if ss.remaining() < reserve {
+			break
+		}
+		asked++
+		if err := ss.agent.Remove(k.agentKey); errors.Is(err, sshagent.ErrTimeout) {
+			hung = true // ask no more
+			break
+		}
+	}
+	var still map[string]bool
+	if hung && ss.remaining() > 0 {
+		// A late reply would be read as the list's: a new connection.
+		ss.agent.Close()
+		if err := ss.connect(rep.Agent); err != nil {
+			ss.agent = nil
+		}
+	}
+	if ss.agent != nil && ss.remaining() > 0 {
+		if after, err := ss.agent.List(); err != nil {
+			ss.note(fmt.Sprintf("list after removal: %v", err))
+		} else {
+			rep.After = len(after)
+			still = make(map[string]bool, len(after))
+			for _, k := range after {
+				still[keyclass.Fingerprint(k)] = true
 			}
-			refusals++
 		}
 	}
-	after, err := r.agent.List()
-	if err != nil {
-		return fmt.Errorf("list after removal: %w", err)
-	}
-	still := make(map[string]bool, len(after))
-	for _, k := range after {
-		still[keyclass.Fingerprint(k)] = true
-	}
-	rep.After = len(after)
-	for _, k := range rep.Planned {
-		if still[k.Fingerprint] {
+	for i, k := range rep.Planned {
+		switch {
+		case i >= asked:
+			log[i].Outcome = state.NotAsked
+			rep.NotAsked = append(rep.NotAsked, k)
+		case still == nil:
+			log[i].Outcome = state.Unsure
+			rep.Unsure = append(rep.Unsure, k)
+		case still[k.Fingerprint]:
+			log[i].Outcome = state.Kept
 			rep.Kept = append(rep.Kept, k)
-			continue
+		default:
+			log[i].Outcome = state.Removed
+			rep.Removed = append(rep.Removed, k)
 		}
-		rep.Removed = append(rep.Removed, k)
-		err := r.dir.LogRemoval(state.Removal{Time: r.now, Fingerprint: k.Fingerprint, Class: k.Class.String(),
-			Comment: k.Comment, Reason: reason, Agent: r.agent.Socket})
-		if err != nil {
-			rep.Notes = append(rep.Notes, err.Error())
-		}
+	}
+	if still == nil {
+		rep.After -= len(rep.Unsure) // the best guess: they went
+	}
+	if err := ss.dir.LogOutcomes(log, time.Now()); err != nil {
+		ss.note(err.Error())
 	}
 	if len(rep.Kept) > 0 {
-		seen, err := r.dir.RefusingNoted(r.agent.Socket)
+		seen, err := ss.dir.RefusingNoted(rep.Agent)
 		if err != nil {
-			rep.Notes = append(rep.Notes, err.Error())
+			ss.note(err.Error())
 		}
 		rep.Refusing = !seen
 	}
-	return nil
 }
 
 // Prune is `eich prune`: what the pre-command hook would do now, or with
-// allStale every stale key.
+// allStale every stale key. It has no budget: a user waits for it.
 func Prune(s *Settings, dryRun, allStale bool) (*Report, error) {
 	access := writeState
 	if dryRun {
 		access = readState
 	}
-	r, err := open(s, access)
+	ss, err := openAgentSession(s, access)
 	if err != nil {
 		return nil, err
 	}
-	defer r.close()
-	keys, err := r.inspect()
+	defer ss.close()
+	keys, err := ss.inspect()
 	if err != nil {
 		return nil, err
 	}
@@ -128,15 +157,15 @@ func Prune(s *Settings, dryRun, allStale bool) (*Report, error) {
 		phase, reason = policy.AllStale, "eich prune --all-stale"
 	}
 	inFlight := 0
-	if r.dir != nil {
-		inFlight = r.dir.CountInFlight("", r.now)
+	if ss.dir != nil {
+		inFlight = ss.dir.CountInFlight("", ss.agent.Socket, ss.now)
 	}
-	rep, err := r.prune(keys, phase, inFlight, dryRun, reason)
-	if err != nil {
-		return nil, err
+	rep := ss.prune(keys, phase, inFlight, dryRun, reason)
+	ss.remember(remaining(keys, rep))
+	rep.Notes = ss.notes
+	if rep.Blocked == nil {
+		rep.Notes = ss.warnings()
 	}
-	r.remember(remaining(keys, rep))
-	rep.Notes = append(r.notes, rep.Notes...)
 	return rep, nil
 }
 

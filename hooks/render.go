@@ -3,11 +3,14 @@ package hooks
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 
 	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/state"
 )
 
 // ANSI colours by class; used only when the caller says the output is a
@@ -76,8 +79,11 @@ func WritePrune(w io.Writer, rep *Report, color bool) {
 	for _, k := range rep.Kept {
 		fmt.Fprintf(w, "agent kept %s %s (it refused or only said it removed it)\n", k.Class, k.Fingerprint)
 	}
-	if rep.Blocked != nil {
-		fmt.Fprintf(w, "removed nothing: %v\n", rep.Blocked)
+	for _, k := range rep.Unsure {
+		fmt.Fprintf(w, "asked to remove %s %s; the agent could not be listed again to confirm\n", k.Class, k.Fingerprint)
+	}
+	for _, k := range rep.NotAsked {
+		fmt.Fprintf(w, "did not get to %s %s (time budget spent)\n", k.Class, k.Fingerprint)
 	}
 	fmt.Fprintf(w, "agent: %d → %d keys, MaxAuthTries %d", rep.Decision.Before, rep.After, rep.Limit)
 	if rep.InFlight > 0 {
@@ -87,5 +93,28 @@ func WritePrune(w io.Writer, rep *Report, color bool) {
 		fmt.Fprintln(w, ": an EIC login's key will be tried in time")
 	} else {
 		fmt.Fprintln(w, ": an EIC login would still fail; see `eich doctor`")
+	}
+}
+
+// outcomeText says what became of a logged removal.
+var outcomeText = map[state.Outcome]string{
+	state.Removed:  "removed",
+	state.Kept:     "kept by the agent",
+	state.NotAsked: "not asked (budget spent)",
+	state.Unsure:   "asked, unconfirmed",
+	state.Unknown:  "outcome unknown",
+}
+
+// WriteLog prints the removal log, oldest first: one line per key eich
+// meant to remove, with its outcome.
+func WriteLog(w io.Writer, removals []state.Removal) {
+	if len(removals) == 0 {
+		fmt.Fprintln(w, "eich has removed no keys yet")
+		return
+	}
+	for _, r := range removals {
+		fmt.Fprintf(w, "%s  %-24s  %-12s  %s  reason=%s  agent=%s  comment=%s\n",
+			r.Time.UTC().Format(time.RFC3339), outcomeText[r.Outcome], r.Class, r.Fingerprint,
+			strconv.QuoteToASCII(r.Reason), strconv.QuoteToASCII(r.Agent), strconv.QuoteToASCII(r.Comment))
 	}
 }

@@ -3,11 +3,11 @@ package hooks
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
 )
@@ -38,12 +38,12 @@ const DefaultStatusFormat = "eic {keys}/{limit}{stale_note}"
 // counts as suspect instead and the stale count is the same. Only the
 // split between EIC and Suspect needs the ledger.
 func Status(s *Settings, withLedger bool) (*Counts, error) {
-	c := &Counts{Limit: s.Limit}
+	c := &Counts{Limit: s.MaxAuthTries}
 	access := readNoLedger
 	if withLedger {
 		access = readState
 	}
-	r, err := open(s, access)
+	ss, err := openAgentSession(s, access)
 	if errors.Is(err, sshagent.ErrNoAgent) {
 		return nil, nil
 	}
@@ -54,8 +54,8 @@ func Status(s *Settings, withLedger bool) (*Counts, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.close()
-	keys, err := r.inspect()
+	defer ss.close()
+	keys, err := ss.inspect()
 	if errors.Is(err, sshagent.ErrTimeout) {
 		c.TimedOut = true
 		return c, nil
@@ -86,7 +86,7 @@ func (c *Counts) count(keys []Key) {
 			c.Stale++
 		}
 	}
-	c.NearLimit = c.Keys >= c.Limit-1
+	c.NearLimit = policy.Nears(c.Keys, c.Limit, 0)
 }
 
 // Format fills a status format: {keys} {limit} {stale} {eic} {suspect}
@@ -113,20 +113,16 @@ func (c *Counts) Format(format string) string {
 // them off. It returns the list as it is afterwards.
 func Protect(s *Settings, fps []string, remove bool) ([]string, error) {
 	for _, fp := range fps {
-		if !state.ValidFingerprint(fp) {
+		if !keyclass.ValidFingerprint(fp) {
 			return nil, fmt.Errorf("%.60q is not a SHA256 fingerprint (as `ssh-add -l` or `eich list` print it: SHA256: and 43 characters)", fp)
 		}
 	}
-	dir, _, err := s.openStateDir(true)
-	if err != nil {
-		return nil, err
+	ss := openSession(s, writeState, false)
+	defer ss.close()
+	if ss.lock == nil || errors.Is(ss.noRemove, state.ErrUntrusted) {
+		return nil, ss.noRemove
 	}
-	lock, err := dir.Lock(s.LockWait)
-	if err != nil {
-		return nil, err
-	}
-	defer lock.Unlock()
-	list, err := dir.Protected()
+	list, err := ss.dir.Protected()
 	if err != nil {
 		return nil, err
 	}
@@ -143,21 +139,20 @@ func Protect(s *Settings, fps []string, remove bool) ([]string, error) {
 			out = append(out, fp)
 		}
 	}
-	if err := dir.SetProtected(out); err != nil {
+	if err := ss.dir.SetProtected(out); err != nil {
 		return nil, err
 	}
-	return dir.Protected()
+	return ss.dir.Protected()
 }
 
-// Log returns the removal log text, oldest first; none before eich has
+// Log returns every removal eich logged, oldest first, with its outcome,
+// and how many log lines could not be read; nothing before eich has
 // written any state.
-func Log(s *Settings) ([]byte, error) {
-	dir, _, err := s.openStateDir(false)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+func Log(s *Settings) ([]state.Removal, int, error) {
+	ss := openSession(s, readNoLedger, false)
+	defer ss.close()
+	if ss.dir == nil {
+		return nil, 0, ss.noRemove
 	}
-	if err != nil {
-		return nil, err
-	}
-	return dir.ReadLog()
+	return ss.dir.Removals()
 }

@@ -23,18 +23,8 @@ const MaxLine = 1 << 20
 // holds command names (matched against the base name of the command word)
 // that the user declared to be EIC commands, such as a wrapper function.
 func IsEIC(line string, extra []string) bool {
-	if len(line) > MaxLine {
-		line = line[:MaxLine]
-	}
-	if !mayMatch(line, extra) {
-		return false
-	}
-	for _, words := range split(line) {
-		if runsEIC(words, extra) {
-			return true
-		}
-	}
-	return false
+	_, ok := Inspect(line, extra)
+	return ok
 }
 
 // mayMatch is the allocation-free pre-test: every EIC line contains one of

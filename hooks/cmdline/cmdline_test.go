@@ -131,3 +131,32 @@ func FuzzIsEIC(f *testing.F) {
 		}
 	})
 }
+
+func TestInspect(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want Login
+	}{
+		{"aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true}},
+		{"aws ec2-instance-connect ssh --instance-id i-1 --private-key-file ~/.ssh/id_ed25519", Login{}},
+		{"aws ec2-instance-connect ssh --private-key-file=k --instance-id i-1", Login{}},
+		{"SSH_AUTH_SOCK=/tmp/other aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true, Agent: "/tmp/other"}},
+		{`env "SSH_AUTH_SOCK=/a b" aws ec2-instance-connect ssh --instance-id i-1`, Login{GeneratesKey: true, SetsAgent: true, Agent: "/a b"}},
+		{"SSH_AUTH_SOCK= aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true}},
+		{"env -u SSH_AUTH_SOCK aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true}},
+		{"env -i PATH=/usr/bin aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true}},
+		// an argument, not an assignment: the shell's agent
+		{"aws ec2-instance-connect ssh --instance-id i-1 SSH_AUTH_SOCK=/x", Login{GeneratesKey: true}},
+		// the first EIC command on the line decides
+		{"SSH_AUTH_SOCK=/a aws ec2-instance-connect ssh --instance-id i-1; aws ec2-instance-connect ssh --instance-id i-2", Login{GeneratesKey: true, SetsAgent: true, Agent: "/a"}},
+		{"mssh i-1", Login{GeneratesKey: true}},
+	} {
+		got, ok := Inspect(c.line, nil)
+		if !ok || got != c.want {
+			t.Errorf("Inspect(%q) = %+v, %v; want %+v", c.line, got, ok, c.want)
+		}
+	}
+	if _, ok := Inspect("echo SSH_AUTH_SOCK=/x --private-key-file", nil); ok {
+		t.Error("a line with no EIC command was inspected as one")
+	}
+}

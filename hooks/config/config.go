@@ -1,46 +1,317 @@
-// Package config reads eich's optional config file,
-// $XDG_CONFIG_HOME/eich/config (fallback ~/.config/eich/config).
+// Package config resolves eich's settings. Each setting is defined once,
+// in Scalars or as a list key, with the one validator that every source
+// goes through; Resolve takes them in this order of precedence:
+// command-line flags, EICH_* environment variables, the config file, and
+// the defaults. An empty environment variable counts as unset.
 //
-// The format is one `key = value` a line; # starts a comment line.
-// Repeatable keys (protect, extra_command) add to a list. Unknown keys and
-// bad values are errors that name the line, so a typo never silently
-// changes what eich removes.
+// The config file, $XDG_CONFIG_HOME/eich/config (fallback
+// ~/.config/eich/config), has one `key = value` a line; # starts a comment
+// line. Repeatable keys (protect, extra_command) add to a list. Unknown
+// keys and bad values are errors that name the line, so a typo never
+// silently changes what eich removes. A file that another user owns, or
+// that group or others may write, is refused, and so is one larger than
+// MaxFileSize.
 //
 //	max_auth_tries = 4
 //	mode = auto
 //	agent_timeout = 500ms
+//	hook_budget = 1s
 //	protect = SHA256:AAAA…
 //	extra_command = eic
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
-	"github.com/eich-dev/eich/hooks/state"
+	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/policy"
 )
 
-// Config holds the values set in the file; zero values mean "not set".
-type Config struct {
+// Settings are the checked values every command runs with.
+type Settings struct {
 	MaxAuthTries  int
-	Mode          string
-	AgentTimeout  time.Duration
-	LockWait      time.Duration
-	Protect       []string
-	ExtraCommands []string
+	Mode          policy.Mode
+	AgentTimeout  time.Duration // each agent call's deadline
+	LockWait      time.Duration // the longest wait for another eich's lock
+	HookBudget    time.Duration // all of one hook run: lock wait and agent calls
+	Quiet         bool          // no success line from the hooks
+	Protect       []string      // fingerprints never to remove
+	ExtraCommands []string      // command names the hooks treat as EIC commands
 }
 
-// Modes are the accepted values of mode.
-var Modes = []string{"auto", "always", "off"}
+// Scalar is a setting with one value, settable by flag, environment
+// variable and config file alike.
+type Scalar struct {
+	Key     string // in the config file, e.g. max_auth_tries
+	Default string
+	Usage   string
+	Switch  bool // a flag that takes no value on the command line
+	set     func(*Settings, string) error
+}
 
-// isCommandName reports whether s is 1 to 64 of [A-Za-z0-9_.+-]. (A
-// loop, not a regexp compiled at start-up: see state.ValidSession.)
-func isCommandName(s string) bool {
+// Flag is the setting's command-line flag name, e.g. max-auth-tries.
+func (s Scalar) Flag() string { return strings.ReplaceAll(s.Key, "_", "-") }
+
+// Env is the setting's environment variable, e.g. EICH_MAX_AUTH_TRIES.
+func (s Scalar) Env() string { return "EICH_" + strings.ToUpper(s.Key) }
+
+// Scalars are eich's single-valued settings.
+var Scalars = []Scalar{
+	{Key: "max_auth_tries", Default: "6", Usage: "sshd's MaxAuthTries on your instances (1 to 100)", set: setMaxAuthTries},
+	{Key: "mode", Default: "auto", Usage: "auto (prune when the agent nears the limit), always (around every EIC command) or off (warn only)", set: setMode},
+	{Key: "agent_timeout", Default: "500ms", Usage: "deadline for each ssh-agent call (10ms to 30s)", set: duration(10*time.Millisecond, 30*time.Second, func(s *Settings, d time.Duration) { s.AgentTimeout = d })},
+	{Key: "lock_wait", Default: "2s", Usage: "how long to wait for another eich's lock (0s to 30s)", set: duration(0, 30*time.Second, func(s *Settings, d time.Duration) { s.LockWait = d })},
+	{Key: "hook_budget", Default: "1s", Usage: "the most one shell hook run may hold your command, lock wait and agent calls together (100ms to 30s)", set: duration(100*time.Millisecond, 30*time.Second, func(s *Settings, d time.Duration) { s.HookBudget = d })},
+	{Key: "quiet", Default: "false", Usage: "no success line from the shell hooks", Switch: true, set: setQuiet},
+}
+
+// The repeatable keys, file only.
+const (
+	keyProtect      = "protect"
+	keyExtraCommand = "extra_command"
+)
+
+// MaxFileSize bounds the config file: far more than any real one.
+const MaxFileSize = 64 << 10
+
+// Defaults returns the settings with nothing set.
+func Defaults() Settings {
+	var s Settings
+	for _, d := range Scalars {
+		if err := d.set(&s, d.Default); err != nil {
+			panic("config: bad default for " + d.Key + ": " + err.Error())
+		}
+	}
+	return s
+}
+
+// Sources are where Resolve looks.
+type Sources struct {
+	// Flag returns a flag's value when it was given on the command line
+	// ("true" for a switch), by the name Scalar.Flag returns or "config".
+	Flag func(name string) (string, bool)
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(name string) string
+}
+
+// Resolve returns the settings from flags, environment, config file and
+// defaults, each value checked by its setting's validator.
+func Resolve(src Sources) (Settings, error) {
+	flag := src.Flag
+	if flag == nil {
+		flag = func(string) (string, bool) { return "", false }
+	}
+	getenv := src.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	path, explicit := flag("config")
+	if !explicit {
+		if path = getenv("EICH_CONFIG"); path != "" {
+			explicit = true
+		}
+	}
+	if !explicit {
+		var err error
+		if path, err = DefaultPath(getenv); err != nil {
+			return Settings{}, err
+		}
+	}
+	file, err := Load(path, explicit)
+	if err != nil {
+		return Settings{}, err
+	}
+	s := Defaults()
+	for _, d := range Scalars {
+		value, from := d.Default, ""
+		if v, ok := flag(d.Flag()); ok {
+			value, from = v, "--"+d.Flag()
+		} else if v := getenv(d.Env()); v != "" {
+			value, from = v, d.Env()
+		} else if v, ok := file.values[d.Key]; ok {
+			value, from = v.value, v.where
+		}
+		if err := d.set(&s, value); err != nil {
+			return Settings{}, fmt.Errorf("%s: %v", from, err)
+		}
+	}
+	s.Protect, s.ExtraCommands = file.protect, file.extraCommands
+	return s, nil
+}
+
+// DefaultPath returns the config file's path.
+func DefaultPath(getenv func(string) string) (string, error) {
+	if x := getenv("XDG_CONFIG_HOME"); filepath.IsAbs(x) {
+		return filepath.Join(x, "eich", "config"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("config: %w", err)
+	}
+	return filepath.Join(home, ".config", "eich", "config"), nil
+}
+
+// File is what a config file sets.
+type File struct {
+	values        map[string]fileValue
+	protect       []string
+	extraCommands []string
+}
+
+type fileValue struct{ value, where string }
+
+// ErrUntrusted marks a config file that eich refuses to use.
+var ErrUntrusted = errors.New("config file not trusted")
+
+// Load reads the config file at path. A missing file is empty unless
+// explicit says the user named it. The file may be a link (dotfile
+// managers make them), but what it points to must be a regular file of
+// the user's that no one else may write.
+func Load(path string, explicit bool) (File, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) && !explicit {
+		return File{}, nil
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return File{}, fmt.Errorf("config: %w", err)
+	}
+	if err := checkTrusted(path, fi); err != nil {
+		return File{}, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return File{}, fmt.Errorf("config: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return File{}, fmt.Errorf("config %s: larger than %d KiB; eich reads no more", path, MaxFileSize>>10)
+	}
+	return Parse(data, path)
+}
+
+func checkTrusted(path string, fi os.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a regular file", ErrUntrusted, path)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("%w: %s is owned by uid %d, not you (uid %d)", ErrUntrusted, path, st.Uid, os.Geteuid())
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("%w: others may write %s (mode %04o; chmod go-w %s)", ErrUntrusted, path, fi.Mode().Perm(), path)
+	}
+	return nil
+}
+
+// Parse reads config text; name is used in error messages.
+func Parse(data []byte, name string) (File, error) {
+	file := File{values: map[string]fileValue{}}
+	check := Defaults()
+	for i, raw := range bytes.Split(data, []byte("\n")) {
+		line := strings.TrimSpace(string(raw))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", name, i+1)
+		key, value, ok := strings.Cut(line, "=")
+		if !ok {
+			return File{}, fmt.Errorf("%s: want key = value, got %.60q", where, line)
+		}
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if err := file.set(&check, key, value, where); err != nil {
+			return File{}, fmt.Errorf("%s: %v", where, err)
+		}
+	}
+	return file, nil
+}
+
+func (f *File) set(check *Settings, key, value, where string) error {
+	switch key {
+	case keyProtect:
+		if !keyclass.ValidFingerprint(value) {
+			return fmt.Errorf("protect: not a SHA256 fingerprint (as ssh-add -l prints it): %.60q", value)
+		}
+		f.protect = append(f.protect, value)
+		return nil
+	case keyExtraCommand:
+		if !IsCommandName(value) {
+			return fmt.Errorf("extra_command: %.60q is not a plain command name", value)
+		}
+		f.extraCommands = append(f.extraCommands, value)
+		return nil
+	}
+	for _, d := range Scalars {
+		if d.Key == key {
+			if err := d.set(check, value); err != nil {
+				return fmt.Errorf("%s: %v", key, err)
+			}
+			f.values[key] = fileValue{value, where + ": " + key}
+			return nil
+		}
+	}
+	known := make([]string, 0, len(Scalars)+2)
+	for _, d := range Scalars {
+		known = append(known, d.Key)
+	}
+	known = append(known, keyProtect, keyExtraCommand)
+	return fmt.Errorf("unknown key %.40q (known: %s)", key, strings.Join(known, ", "))
+}
+
+func setMaxAuthTries(s *Settings, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100 {
+		return fmt.Errorf("want a whole number from 1 to 100, got %.20q", v)
+	}
+	s.MaxAuthTries = n
+	return nil
+}
+
+func setMode(s *Settings, v string) error {
+	switch m := policy.Mode(v); m {
+	case policy.Auto, policy.Always, policy.Off:
+		s.Mode = m
+		return nil
+	}
+	return fmt.Errorf("want auto, always or off, got %.20q", v)
+}
+
+func setQuiet(s *Settings, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("want true or false (1 or 0), got %.20q", v)
+	}
+	s.Quiet = b
+	return nil
+}
+
+// duration makes the validator of a duration setting with its range.
+func duration(lo, hi time.Duration, assign func(*Settings, time.Duration)) func(*Settings, string) error {
+	return func(s *Settings, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("want a duration from %v to %v, got %.20q", lo, hi, v)
+		}
+		assign(s, d)
+		return nil
+	}
+}
+
+// IsCommandName reports whether s is 1 to 64 of [A-Za-z0-9_.+-]: a name
+// that is safe to render into a shell pattern. (A loop, not a regexp
+// compiled at start-up.)
+func IsCommandName(s string) bool {
 	if len(s) < 1 || len(s) > 64 {
 		return false
 	}
@@ -51,115 +322,4 @@ func isCommandName(s string) bool {
 		}
 	}
 	return true
-}
-
-// DefaultPath returns the config file's path.
-func DefaultPath() (string, error) {
-	if x := os.Getenv("XDG_CONFIG_HOME"); filepath.IsAbs(x) {
-		return filepath.Join(x, "eich", "config"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("config: %w", err)
-	}
-	return filepath.Join(home, ".config", "eich", "config"), nil
-}
-
-// Load reads path; a missing file is an empty Config.
-func Load(path string) (Config, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return Config{}, nil
-	}
-	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
-	}
-	return Parse(data, path)
-}
-
-// Parse reads the config text; name is used in error messages.
-func Parse(data []byte, name string) (Config, error) {
-	var c Config
-	for i, raw := range strings.Split(string(data), "\n") {
-		line := strings.TrimSpace(raw)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		key, value, ok := strings.Cut(line, "=")
-		if !ok {
-			return Config{}, fmt.Errorf("%s:%d: want key = value, got %.60q", name, i+1, line)
-		}
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
-		if err := c.set(key, value); err != nil {
-			return Config{}, fmt.Errorf("%s:%d: %v", name, i+1, err)
-		}
-	}
-	return c, nil
-}
-
-func (c *Config) set(key, value string) error {
-	switch key {
-	case "max_auth_tries":
-		n, err := ParseMaxAuthTries(value)
-		if err != nil {
-			return err
-		}
-		c.MaxAuthTries = n
-	case "mode":
-		if err := CheckMode(value); err != nil {
-			return err
-		}
-		c.Mode = value
-	case "agent_timeout", "lock_wait":
-		d, err := ParseTimeout(value)
-		if err != nil {
-			return fmt.Errorf("%s: %v", key, err)
-		}
-		if key == "agent_timeout" {
-			c.AgentTimeout = d
-		} else {
-			c.LockWait = d
-		}
-	case "protect":
-		if !state.ValidFingerprint(value) {
-			return fmt.Errorf("protect: not a SHA256 fingerprint (as ssh-add -l prints it): %.60q", value)
-		}
-		c.Protect = append(c.Protect, value)
-	case "extra_command":
-		if !isCommandName(value) {
-			return fmt.Errorf("extra_command: %.60q is not a plain command name", value)
-		}
-		c.ExtraCommands = append(c.ExtraCommands, value)
-	default:
-		return fmt.Errorf("unknown key %.40q (known: max_auth_tries, mode, agent_timeout, lock_wait, protect, extra_command)", key)
-	}
-	return nil
-}
-
-// ParseMaxAuthTries accepts 1 to 100.
-func ParseMaxAuthTries(s string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > 100 {
-		return 0, fmt.Errorf("max_auth_tries: want a whole number from 1 to 100, got %.20q", s)
-	}
-	return n, nil
-}
-
-// CheckMode accepts auto, always and off.
-func CheckMode(s string) error {
-	for _, m := range Modes {
-		if s == m {
-			return nil
-		}
-	}
-	return fmt.Errorf("mode: want auto, always or off, got %.20q", s)
-}
-
-// ParseTimeout accepts a Go duration from 10ms to 30s.
-func ParseTimeout(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 10*time.Millisecond || d > 30*time.Second {
-		return 0, fmt.Errorf("want a duration from 10ms to 30s, got %.20q", s)
-	}
-	return d, nil
 }

@@ -23,7 +23,7 @@ type Class int
 const (
 	User        Class = iota // the user's own: never removed
 	Protected                // on the protect list: never removed
-	EIC                      // in the ledger: appeared while an EIC command ran
+	EIC                      // in the ledger (appeared while an EIC command ran) and still of EIC's shape
 	ExpiredCert              // an OpenSSH certificate past its ValidBefore
 	Suspect                  // shaped like a throw-away key, not in the ledger
 )
@@ -66,8 +66,8 @@ func Classify(k *agent.Key, f Facts) Class {
 	switch {
 	case f.Protected != nil && f.Protected(fp):
 		return Protected
-	case f.Known != nil && f.Known(fp):
-		return EIC
+	case f.Known != nil && f.Known(fp) && HasEICShape(k):
+		return EIC // a ledger key re-added with a comment is not EIC's any more
 	case IsExpiredCert(k, f.Now):
 		return ExpiredCert
 	case IsThrowAwayShape(k, f):

@@ -9,11 +9,7 @@
 // expired certificates oldest first, then suspects oldest first.
 package policy
 
-import (
-	"fmt"
-
-	"github.com/eich-dev/eich/hooks/keyclass"
-)
+import "github.com/eich-dev/eich/hooks/keyclass"
 
 // Mode is the user's choice of how eagerly to prune.
 type Mode string
@@ -57,7 +53,7 @@ type Decision struct {
 // Decide applies the rules.
 func Decide(in Input) Decision {
 	d := Decision{Before: len(in.Classes)}
-	room := in.Limit - 1 - in.InFlight // most agent keys that still let ours in
+	room := Room(in.Limit, in.InFlight)
 	d.Trigger = max(room, 0)
 	d.Target = max(room-1, 0)
 
@@ -93,15 +89,19 @@ func Decide(in Input) Decision {
 		take(suspect, d.Target)
 	}
 	d.After = d.Before - len(d.Remove)
-	d.Reachable = d.After <= room
+	d.Reachable = Reachable(d.After, in.Limit, in.InFlight)
 	return d
 }
 
-// ParseMode accepts auto, always and off.
-func ParseMode(s string) (Mode, error) {
-	switch m := Mode(s); m {
-	case Auto, Always, Off:
-		return m, nil
-	}
-	return "", fmt.Errorf("mode: want auto, always or off, got %.20q", s)
-}
+// Room is the most agent keys that still let a fresh EIC key in: it is
+// attempt keys+1, and each of inFlight other EIC commands may add a key
+// before it is tried.
+func Room(limit, inFlight int) int { return limit - 1 - inFlight }
+
+// Reachable reports whether an EIC login's fresh key is tried in time
+// with keys in the agent.
+func Reachable(keys, limit, inFlight int) bool { return keys <= Room(limit, inFlight) }
+
+// Nears reports whether keys in the agent are at the count at which auto
+// mode prunes before an EIC command.
+func Nears(keys, limit, inFlight int) bool { return keys >= max(Room(limit, inFlight), 0) }

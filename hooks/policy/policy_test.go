@@ -59,15 +59,25 @@ func TestDecide(t *testing.T) {
 	}
 }
 
-func TestParseMode(t *testing.T) {
-	for _, s := range []string{"auto", "always", "off"} {
-		if _, err := ParseMode(s); err != nil {
-			t.Errorf("ParseMode(%q): %v", s, err)
+func TestRoomRule(t *testing.T) {
+	for _, c := range []struct {
+		keys, limit, inFlight int
+		reachable, nears      bool
+	}{
+		{0, 6, 0, true, false},
+		{4, 6, 0, true, false},
+		{5, 6, 0, true, true},  // the fresh key is attempt 6: still in, but prune now
+		{6, 6, 0, false, true}, // attempt 7 > MaxAuthTries
+		{4, 6, 1, true, true},  // another command may add a key first
+		{5, 6, 1, false, true},
+		{0, 1, 0, true, true},
+		{3, 2, 3, false, true}, // room below zero: always prune, never reachable
+	} {
+		if got := Reachable(c.keys, c.limit, c.inFlight); got != c.reachable {
+			t.Errorf("Reachable(%d, %d, %d) = %v", c.keys, c.limit, c.inFlight, got)
 		}
-	}
-	for _, s := range []string{"", "AUTO", "on", "auto "} {
-		if _, err := ParseMode(s); err == nil {
-			t.Errorf("ParseMode(%q) accepted", s)
+		if got := Nears(c.keys, c.limit, c.inFlight); got != c.nears {
+			t.Errorf("Nears(%d, %d, %d) = %v", c.keys, c.limit, c.inFlight, got)
 		}
 	}
 }

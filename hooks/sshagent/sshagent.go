@@ -35,6 +35,7 @@ var ErrTimeout = errors.New("ssh-agent did not answer in time")
 type Agent struct {
 	Socket   string
 	timeout  time.Duration
+	end      time.Time // no call runs past it; zero: no bound
 	deadline time.Time // of the call in progress
 	conn     net.Conn
 	client   agent.ExtendedAgent
@@ -48,8 +49,9 @@ func (c serialConn) Read(p []byte) (int, error)  { return c.rw.Read(p) }
 func (c serialConn) Write(p []byte) (int, error) { return c.rw.Write(p) }
 
 // Open connects to the agent at socket. An empty socket means
-// SSH_AUTH_SOCK. timeout bounds the dial and, separately, every later call.
-func Open(socket string, timeout time.Duration) (*Agent, error) {
+// SSH_AUTH_SOCK. timeout bounds the dial and, separately, every later call;
+// a non-zero end bounds them all together.
+func Open(socket string, timeout time.Duration, end time.Time) (*Agent, error) {
 	if socket == "" {
 		socket = os.Getenv("SSH_AUTH_SOCK")
 	}
@@ -66,14 +68,16 @@ func Open(socket string, timeout time.Duration) (*Agent, error) {
 	if fi.Mode()&os.ModeSocket == 0 {
 		return nil, fmt.Errorf("%w: SSH_AUTH_SOCK=%s is not a socket", ErrNoAgent, socket)
 	}
-	conn, err := net.DialTimeout("unix", socket, timeout)
+	a := &Agent{Socket: socket, timeout: timeout, end: end}
+	conn, err := net.DialTimeout("unix", socket, time.Until(a.nextDeadline()))
 	if err != nil {
-		if isTimeout(err) {
-			return nil, fmt.Errorf("%w (connect to %s after %v)", ErrTimeout, socket, timeout)
+		if isTimeout(err) || !time.Now().Before(a.nextDeadline()) {
+			return nil, fmt.Errorf("%w (connect to %s)", ErrTimeout, socket)
 		}
 		return nil, fmt.Errorf("%w: cannot connect to %s: %v", ErrNoAgent, socket, shortErr(err))
 	}
-	return &Agent{Socket: socket, timeout: timeout, conn: conn, client: agent.NewClient(serialConn{conn})}, nil
+	a.conn, a.client = conn, agent.NewClient(serialConn{conn})
+	return a, nil
 }
 
 // Close closes the connection.
@@ -110,15 +114,25 @@ func (a *Agent) Add(key agent.AddedKey) error {
 }
 
 func (a *Agent) arm() {
-	a.deadline = time.Now().Add(a.timeout)
+	a.deadline = a.nextDeadline()
 	_ = a.conn.SetDeadline(a.deadline)
+}
+
+// nextDeadline is the deadline of a call starting now: its own timeout,
+// cut to the end of the whole run.
+func (a *Agent) nextDeadline() time.Time {
+	d := time.Now().Add(a.timeout)
+	if !a.end.IsZero() && a.end.Before(d) {
+		return a.end
+	}
+	return d
 }
 
 // wrap names the call; a call that failed at or after its deadline timed
 // out (the agent package does not keep net.Error in its error chain).
 func (a *Agent) wrap(what string, err error) error {
 	if isTimeout(err) || !time.Now().Before(a.deadline) {
-		return fmt.Errorf("%w (%s on %s, waited %v)", ErrTimeout, what, a.Socket, a.timeout)
+		return fmt.Errorf("%w (%s on %s)", ErrTimeout, what, a.Socket)
 	}
 	return fmt.Errorf("ssh-agent %s: %s: %w", a.Socket, what, err)
 }

@@ -16,13 +16,14 @@ func TestOpenWithoutAnAgent(t *testing.T) {
 	os.WriteFile(file, nil, 0o600)
 	t.Setenv("SSH_AUTH_SOCK", "")
 	for _, sock := range []string{"", filepath.Join(dir, "missing"), file, dir} {
-		if _, err := Open(sock, time.Second); !errors.Is(err, ErrNoAgent) {
+		if _, err := Open(sock, time.Second, time.Time{}); !errors.Is(err, ErrNoAgent) {
 			t.Errorf("Open(%q) = %v, want ErrNoAgent", sock, err)
 		}
 	}
 }
 
-func TestDeadlineCutsASilentAgent(t *testing.T) {
+// silentAgent listens at a new socket, accepts, reads and never answers.
+func silentAgent(t *testing.T) string {
 	sock := filepath.Join(t.TempDir(), "s")
 	if len(sock) > 100 {
 		sock = filepath.Join(os.TempDir(), "eich-sa-test.sock")
@@ -32,7 +33,6 @@ func TestDeadlineCutsASilentAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -42,7 +42,13 @@ func TestDeadlineCutsASilentAgent(t *testing.T) {
 			go io.Copy(io.Discard, c) // reads, never answers
 		}
 	}()
-	a, err := Open(sock, 100*time.Millisecond)
+	t.Cleanup(func() { l.Close() })
+	return sock
+}
+
+func TestDeadlineCutsASilentAgent(t *testing.T) {
+	sock := silentAgent(t)
+	a, err := Open(sock, 100*time.Millisecond, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,5 +61,26 @@ func TestDeadlineCutsASilentAgent(t *testing.T) {
 	// A functional bound with a wide margin: the deadline must cut the call.
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("List took %v with a 100ms deadline", took)
+	}
+}
+
+func TestEndCutsEveryCall(t *testing.T) {
+	sock := silentAgent(t)
+	// Each call may take 20s, but the run as a whole ends in 300ms.
+	a, err := Open(sock, 20*time.Second, time.Now().Add(300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	start := time.Now()
+	if _, err := a.List(); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("List past the end: %v, want ErrTimeout", err)
+	}
+	if _, err := a.List(); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("second List past the end: %v, want ErrTimeout", err)
+	}
+	// A functional bound with a wide margin, far below one call's 20s.
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("two calls took %v though the run ended after 300ms", took)
 	}
 }

@@ -1,30 +1,36 @@
 // Package state keeps eich's files: the ledger of keys it has seen, the
-// log of every removal, the protect list, the registry of EIC commands in
-// flight, and the lock that lets several shells share them.
+// write-ahead log of every removal, the protect list, the registry of EIC
+// commands in flight, and the lock that lets several shells share them.
 //
 // Everything lives in one directory, $XDG_STATE_HOME/eich (fallback
-// ~/.local/state/eich), mode 0700, files 0600, replaced atomically. A
-// directory or file that another user owns, or that others may write or
-// read, is not trusted: Open says so and eich removes nothing.
+// ~/.local/state/eich), mode 0700, files 0600, replaced atomically. Every
+// file and directory inside it is opened relative to the directory's own
+// descriptor without following links, and checked as the directory is: a
+// link, or anything another user owns or that group or others may touch,
+// is not trusted, and eich removes nothing while it is there.
 package state
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // ErrUntrusted marks state that eich refuses to rely on.
 var ErrUntrusted = errors.New("untrusted state")
 
-// Dir is eich's state directory.
+// Dir is eich's state directory, held open.
 type Dir struct {
 	Path string
+	fd   int
 }
 
 // DefaultPath returns $XDG_STATE_HOME/eich, or ~/.local/state/eich.
@@ -40,44 +46,88 @@ func DefaultPath() (string, error) {
 }
 
 // Open returns the state dir at path, creating it 0700 when create is
-// set. It checks that the directory is the user's own and private.
+// set. It checks that the directory is the user's own and private. Close
+// it when done.
 func Open(path string, create bool) (*Dir, error) {
 	if create {
 		if err := os.MkdirAll(path, 0o700); err != nil {
 			return nil, fmt.Errorf("create state dir: %w", err)
 		}
 	}
-	fi, err := os.Lstat(path)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("state dir: %w", err)
+		if errors.Is(err, unix.ENOENT) {
+			return nil, fmt.Errorf("state dir: %w", os.ErrNotExist)
+		}
+		return nil, fmt.Errorf("%w: state dir %s: %v", ErrUntrusted, path, linkHint(err))
 	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("%w: %s is not a directory", ErrUntrusted, path)
-	}
-	if err := checkPrivate(path, fi); err != nil {
+	if err := checkFd(fd, path, true); err != nil {
+		unix.Close(fd)
 		return nil, err
 	}
-	return &Dir{Path: path}, nil
+	return &Dir{Path: path, fd: fd}, nil
 }
+
+// Close releases the directory.
+func (d *Dir) Close() error { return unix.Close(d.fd) }
 
 func (d *Dir) file(name string) string { return filepath.Join(d.Path, name) }
 
-// checkPrivate refuses a file or dir owned by someone else, or one that
-// group or others may touch.
-func checkPrivate(path string, fi os.FileInfo) error {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+// linkHint names the error that O_NOFOLLOW gives for a link.
+func linkHint(err error) error {
+	if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR) {
+		return errors.New("a link or not a directory; eich follows no links in its state")
+	}
+	return err
+}
+
+// checkFd refuses an open file or dir that is of the wrong kind, owned by
+// someone else, or that group or others may touch.
+func checkFd(fd int, path string, dir bool) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("state %s: %w", path, err)
+	}
+	return checkStat(&st, path, dir)
+}
+
+func checkStat(st *unix.Stat_t, path string, dir bool) error {
+	kind := uint32(st.Mode) & unix.S_IFMT
+	switch {
+	case dir && kind != unix.S_IFDIR:
+		return fmt.Errorf("%w: %s is not a directory", ErrUntrusted, path)
+	case !dir && kind != unix.S_IFREG:
+		return fmt.Errorf("%w: %s is not a regular file", ErrUntrusted, path)
+	case int(st.Uid) != os.Geteuid():
 		return fmt.Errorf("%w: %s is owned by uid %d, not you (uid %d)", ErrUntrusted, path, st.Uid, os.Geteuid())
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%w: %s has mode %04o; want %04o (chmod go-rwx %s)", ErrUntrusted, path, fi.Mode().Perm(), fi.Mode().Perm()&0o700, path)
+	if perm := uint32(st.Mode) & 0o777; perm&0o077 != 0 {
+		return fmt.Errorf("%w: %s has mode %04o; want %04o (chmod go-rwx %s)", ErrUntrusted, path, perm, perm&0o700, path)
 	}
 	return nil
 }
 
-// readPrivate reads a state file, refusing one that is not private. A
-// missing file reads as empty.
-func (d *Dir) readPrivate(name string) ([]byte, error) {
-	return d.readPrivateMax(name, maxStateFile)
+// openIn opens name inside the directory fd without following a link,
+// and checks what it opened. A missing file is os.ErrNotExist.
+func openIn(dirFd int, dirPath, name string, flags int, dir bool) (*os.File, error) {
+	p := filepath.Join(dirPath, name)
+	fd, err := unix.Openat(dirFd, name, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if errors.Is(err, unix.ENOENT) {
+		return nil, fmt.Errorf("%s: %w", p, os.ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrUntrusted, p, linkHint(err))
+	}
+	if err := checkFd(fd, p, dir); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), p), nil
+}
+
+// open is openIn for a file directly in the state dir.
+func (d *Dir) open(name string, flags int) (*os.File, error) {
+	return openIn(d.fd, d.Path, name, flags, false)
 }
 
 // maxStateFile bounds what eich reads of any state file.
@@ -86,39 +136,42 @@ const maxStateFile = 64 << 20
 // ErrTooLarge marks a state file larger than eich ever writes it.
 var ErrTooLarge = errors.New("state file too large")
 
+// readPrivate reads a state file, refusing one that is not private. A
+// missing file reads as empty.
+func (d *Dir) readPrivate(name string) ([]byte, error) {
+	return d.readPrivateMax(name, maxStateFile)
+}
+
 // readPrivateMax is readPrivate for a file that may hold at most limit
 // bytes; a larger one is ErrTooLarge, told from its size without reading.
 func (d *Dir) readPrivateMax(name string, limit int64) ([]byte, error) {
-	p := d.file(name)
-	f, err := os.Open(p)
+	f, err := d.open(name, unix.O_RDONLY)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s is not a regular file", ErrUntrusted, p)
-	}
-	if err := checkPrivate(p, fi); err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	return readCapped(f, limit)
+}
+
+func readCapped(f *os.File, limit int64) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
+	}
 	if fi.Size() > limit {
-		return nil, fmt.Errorf("%w: %s has %d bytes, more than the %d eich writes", ErrTooLarge, p, fi.Size(), limit)
+		return nil, fmt.Errorf("%w: %s has %d bytes, more than the %d eich writes", ErrTooLarge, f.Name(), fi.Size(), limit)
 	}
 	// Sized from the stat: io.ReadAll would grow from 512 bytes, copying
 	// a large ledger many times over.
 	b := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
 	if _, err := b.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
+		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
 	}
 	if int64(b.Len()) > limit {
-		return nil, fmt.Errorf("%w: %s grew past %d bytes", ErrTooLarge, p, limit)
+		return nil, fmt.Errorf("%w: %s grew past %d bytes", ErrTooLarge, f.Name(), limit)
 	}
 	return b.Bytes(), nil
 }
@@ -126,52 +179,51 @@ func (d *Dir) readPrivateMax(name string, limit int64) ([]byte, error) {
 // writeAtomic replaces name with data: a private temp file in the same
 // dir, fsync, rename.
 func (d *Dir) writeAtomic(name string, data []byte) error {
-	return d.replace(name, data, true)
+	return replaceIn(d.fd, d.Path, name, data, true)
 }
 
-// replace is writeAtomic with the fsync optional, for files that are
-// hints (a crash may lose them, never tear them).
-func (d *Dir) replace(name string, data []byte, durable bool) error {
-	target := d.file(name)
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
+// replaceIn writes data to a new private file in the directory fd and
+// renames it over name; rename replaces a link itself, never its target.
+// Without durable there is no fsync, for files that are hints (a crash
+// may lose them, never tear them).
+func replaceIn(dirFd int, dirPath, name string, data []byte, durable bool) error {
+	var suffix [8]byte
+	_, _ = rand.Read(suffix[:])
+	tmp := "." + name + ".tmp-" + hex.EncodeToString(suffix[:])
+	fd, err := unix.Openat(dirFd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+		return fmt.Errorf("write %s: %w", filepath.Join(dirPath, name), err)
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
+	f := os.NewFile(uintptr(fd), filepath.Join(dirPath, tmp))
+	err = writeAll(f, data, durable)
+	if err == nil {
+		err = unix.Renameat(dirFd, tmp, dirFd, name)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := syncIf(durable, tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+	if err != nil {
+		_ = unix.Unlinkat(dirFd, tmp, 0)
+		return fmt.Errorf("write %s: %w", filepath.Join(dirPath, name), err)
 	}
 	return nil
+}
+
+// writeAll writes data, syncs when durable is set, and closes f.
+func writeAll(f *os.File, data []byte, durable bool) error {
+	_, err := f.Write(data)
+	if err == nil && durable {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // setAside renames a state file that could not be read so that the next
 // write starts afresh and the bad copy stays for inspection.
 func (d *Dir) setAside(name string, now time.Time) (string, error) {
 	aside := fmt.Sprintf("%s.bad-%s", name, now.UTC().Format("20060102T150405Z"))
-	if err := os.Rename(d.file(name), d.file(aside)); err != nil {
-		return "", fmt.Errorf("set aside %s: %w", name, err)
+	if err := unix.Renameat(d.fd, name, d.fd, aside); err != nil {
+		return "", fmt.Errorf("set aside %s: %w", d.file(name), err)
 	}
 	return d.file(aside), nil
-}
-
-func syncIf(durable bool, f *os.File) error {
-	if !durable {
-		return nil
-	}
-	return f.Sync()
 }

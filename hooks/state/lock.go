@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // DefaultLockWait bounds how long a command waits for another eich.
@@ -19,25 +20,25 @@ type Lock struct{ f *os.File }
 
 // Lock takes the state lock, waiting at most wait. The lock is released
 // by Unlock or when the process ends, so a killed eich never leaves it
-// held.
+// held. The lock file is opened like every state file: no link followed.
 func (d *Dir) Lock(wait time.Duration) (*Lock, error) {
-	f, err := os.OpenFile(d.file("lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := d.open("lock", unix.O_RDWR|unix.O_CREAT)
 	if err != nil {
 		return nil, fmt.Errorf("open lock: %w", err)
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
 		if err == nil {
 			return &Lock{f: f}, nil
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", d.file("lock"), err)
 		}
 		if time.Now().After(deadline) {
 			f.Close()
-			return nil, fmt.Errorf("%w (waited %v for %s)", ErrLockBusy, wait, d.file("lock"))
+			return nil, fmt.Errorf("%w (waited %v for %s)", ErrLockBusy, wait.Round(time.Millisecond), d.file("lock"))
 		}
 		time.Sleep(5 * time.Millisecond) // poll: flock has no timed wait
 	}
@@ -45,6 +46,6 @@ func (d *Dir) Lock(wait time.Duration) (*Lock, error) {
 
 // Unlock releases the lock.
 func (l *Lock) Unlock() {
-	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	_ = unix.Flock(int(l.f.Fd()), unix.LOCK_UN)
 	l.f.Close()
 }

@@ -178,20 +178,28 @@ func TestInFlightRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
+	want := InFlight{Session: "b", Started: now, ShellAgent: "/tmp/a b/agent", LoginAgent: "/tmp/other\n",
+		Listed: true, GeneratesKey: true, Before: []string{fpA}}
 	for _, s := range []string{"a", "b"} {
-		if err := d.StartInFlight(InFlight{Session: s, Started: now, Before: []string{fpA}}); err != nil {
+		r := want
+		r.Session = s
+		if err := d.StartInFlight(r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := d.CountInFlight("a", now); n != 1 {
+	if n := d.CountInFlight("a", want.LoginAgent, now); n != 1 {
 		t.Errorf("in flight besides a: %d, want 1", n)
 	}
-	if n := d.CountInFlight("a", now.Add(InFlightWindow+time.Second)); n != 0 {
+	if n := d.CountInFlight("a", "/another/agent", now); n != 0 {
+		t.Errorf("in flight on another agent: %d, want 0", n)
+	}
+	if n := d.CountInFlight("a", want.LoginAgent, now.Add(InFlightWindow+time.Second)); n != 0 {
 		t.Errorf("an old registration still counts: %d", n)
 	}
 	r, ok, err := d.FinishInFlight("b")
-	if err != nil || !ok || len(r.Before) != 1 || r.Before[0] != fpA {
-		t.Fatalf("finish b: %+v %v %v", r, ok, err)
+	if err != nil || !ok || !r.Started.Equal(want.Started) || r.ShellAgent != want.ShellAgent || r.LoginAgent != want.LoginAgent ||
+		!r.Listed || !r.GeneratesKey || len(r.Before) != 1 || r.Before[0] != fpA {
+		t.Fatalf("finish b: %+v %v %v, want %+v", r, ok, err, want)
 	}
 	if _, ok, _ := d.FinishInFlight("b"); ok {
 		t.Error("finished twice")
@@ -259,5 +267,160 @@ func TestOversizedLedgerIsCorruptWithoutReading(t *testing.T) {
 	f.Close()
 	if _, err := d.LoadLedger(); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("a 64 MiB ledger: %v, want ErrCorrupt", err)
+	}
+}
+
+// mustOpen opens a fresh state dir.
+func mustOpen(t *testing.T) *Dir {
+	t.Helper()
+	d, err := Open(filepath.Join(t.TempDir(), "eich"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestNoLinkInsideTheStateDirIsFollowed(t *testing.T) {
+	outside := t.TempDir()
+	victim := filepath.Join(outside, "victim")
+	os.WriteFile(victim, []byte("keep me\n"), 0o600)
+
+	t.Run("removal log", func(t *testing.T) {
+		d := mustOpen(t)
+		os.Symlink(victim, d.file(logName))
+		err := d.LogIntents([]Removal{{Time: time.Now(), Batch: "b", Fingerprint: fpA, Class: "eic"}})
+		if !errors.Is(err, ErrUntrusted) {
+			t.Errorf("intent through a linked log: %v, want ErrUntrusted", err)
+		}
+		if data, _ := os.ReadFile(victim); string(data) != "keep me\n" {
+			t.Errorf("the link's target was written: %q", data)
+		}
+	})
+	t.Run("dangling lock", func(t *testing.T) {
+		d := mustOpen(t)
+		target := filepath.Join(outside, "created-by-eich")
+		os.Symlink(target, d.file("lock"))
+		if _, err := d.Lock(10 * time.Millisecond); !errors.Is(err, ErrUntrusted) {
+			t.Errorf("lock through a dangling link: %v, want ErrUntrusted", err)
+		}
+		if _, err := os.Lstat(target); err == nil {
+			t.Error("eich created the target of a dangling lock link")
+		}
+	})
+	t.Run("in-flight dir", func(t *testing.T) {
+		d := mustOpen(t)
+		elsewhere := t.TempDir()
+		os.WriteFile(filepath.Join(elsewhere, "1"), []byte("started 1 listed=true generates=true\n"), 0o600)
+		os.Symlink(elsewhere, d.file(inflightDir))
+		d.CountInFlight("", "", time.Now().Add(48*time.Hour)) // everything there would be stale
+		if err := d.StartInFlight(InFlight{Session: "2", Started: time.Now()}); !errors.Is(err, ErrUntrusted) {
+			t.Errorf("registering through a linked in-flight dir: %v, want ErrUntrusted", err)
+		}
+		if _, _, err := d.FinishInFlight("1"); !errors.Is(err, ErrUntrusted) {
+			t.Errorf("finishing through a linked in-flight dir: %v, want ErrUntrusted", err)
+		}
+		if _, err := os.Stat(filepath.Join(elsewhere, "1")); err != nil {
+			t.Errorf("a file in the link's target was deleted: %v", err)
+		}
+	})
+	t.Run("ledger and protect list", func(t *testing.T) {
+		d := mustOpen(t)
+		os.Symlink(victim, d.file(ledgerName))
+		os.Symlink(victim, d.file(protectName))
+		if _, err := d.LoadLedger(); !errors.Is(err, ErrUntrusted) {
+			t.Errorf("ledger through a link: %v, want ErrUntrusted", err)
+		}
+		if _, err := d.Protected(); !errors.Is(err, ErrUntrusted) {
+			t.Errorf("protect list through a link: %v, want ErrUntrusted", err)
+		}
+	})
+	t.Run("state dir itself", func(t *testing.T) {
+		real := filepath.Join(t.TempDir(), "real")
+		os.Mkdir(real, 0o700)
+		link := filepath.Join(t.TempDir(), "eich")
+		os.Symlink(real, link)
+		if _, err := Open(link, true); !errors.Is(err, ErrUntrusted) {
+			t.Errorf("a linked state dir: %v, want ErrUntrusted", err)
+		}
+	})
+}
+
+func TestInFlightDeletesOnlyItsOwn(t *testing.T) {
+	d := mustOpen(t)
+	if err := d.StartInFlight(InFlight{Session: "a", Started: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	reg := d.file(inflightDir)
+	// Not of eich's name format, another's mode, a directory, a link: all
+	// left alone however old.
+	os.WriteFile(filepath.Join(reg, "not ours"), nil, 0o600)
+	os.WriteFile(filepath.Join(reg, "loose"), []byte("started 1 listed=false generates=false\n"), 0o644)
+	os.Chmod(filepath.Join(reg, "loose"), 0o644)
+	os.Mkdir(filepath.Join(reg, "dir"), 0o700)
+	os.Symlink("/etc/passwd", filepath.Join(reg, "link"))
+	d.CountInFlight("", "", time.Now().Add(48*time.Hour))
+	for _, name := range []string{"not ours", "loose", "dir", "link"} {
+		if _, err := os.Lstat(filepath.Join(reg, name)); err != nil {
+			t.Errorf("%s was deleted: %v", name, err)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(reg, "a")); err == nil {
+		t.Error("eich's own stale registration was kept")
+	}
+}
+
+func TestRemovalLogIsWrittenAhead(t *testing.T) {
+	d := mustOpen(t)
+	now := time.Unix(1_800_000_000, 0)
+	rs := []Removal{
+		{Time: now, Batch: "b1", Fingerprint: fpA, Class: "eic", Comment: "\x1b[2J\"quoted\"\n", Reason: "r", Agent: "/tmp/a"},
+		{Time: now, Batch: "b1", Fingerprint: fpB, Class: "suspect", Reason: "r", Agent: "/tmp/a"},
+	}
+	if err := d.LogIntents(rs); err != nil {
+		t.Fatal(err)
+	}
+	// Stopped here, as by SIGKILL: both keys are in the log already.
+	got, bad, err := d.Removals()
+	if err != nil || bad != 0 || len(got) != 2 || got[0].Outcome != Unknown || got[0].Comment != rs[0].Comment {
+		t.Fatalf("after intents: %+v bad=%d %v", got, bad, err)
+	}
+	rs[0].Outcome, rs[1].Outcome = Removed, Kept
+	if err := d.LogOutcomes(rs, now); err != nil {
+		t.Fatal(err)
+	}
+	got, bad, err = d.Removals()
+	if err != nil || bad != 0 || len(got) != 2 || got[0].Outcome != Removed || got[1].Outcome != Kept {
+		t.Fatalf("after outcomes: %+v bad=%d %v", got, bad, err)
+	}
+	raw, _ := os.ReadFile(d.file(logName))
+	if strings.ContainsAny(string(raw), "\x1b\r") || strings.Count(string(raw), "\n") != 4 {
+		t.Errorf("a comment reached the log raw or forged a line:\n%q", raw)
+	}
+}
+
+func TestParseRemovalsReadsOldLogsAndSkipsJunk(t *testing.T) {
+	text := "2026-01-02T03:04:05Z removed " + fpA + ` class=eic comment="" reason="eich prune" agent="/tmp/x"` + "\n" +
+		"garbage line\n" +
+		"2026-01-02T03:04:06Z outcome nobatch " + fpB + " removed\n"
+	rs, bad := ParseRemovals([]byte(text))
+	if len(rs) != 1 || rs[0].Outcome != Removed || rs[0].Reason != "eich prune" || bad != 2 {
+		t.Errorf("parsed %+v, %d bad; want the old line as removed and 2 bad", rs, bad)
+	}
+}
+
+func TestFinishedCountsCommandsThatCouldAddAKey(t *testing.T) {
+	d := mustOpen(t)
+	t0 := time.Unix(1_800_000_000, 0)
+	mine := InFlight{Session: "1", Started: t0, LoginAgent: "/a", GeneratesKey: true}
+	// Before mine started; on another agent; with its own key file.
+	d.Finished(InFlight{Started: t0.Add(-time.Minute), LoginAgent: "/a", GeneratesKey: true}, t0.Add(-time.Second))
+	d.Finished(InFlight{Started: t0, LoginAgent: "/b", GeneratesKey: true}, t0.Add(time.Second))
+	d.Finished(InFlight{Started: t0, LoginAgent: "/a"}, t0.Add(2*time.Second))
+	// One that counts: same agent, generates a key, ended in mine's window.
+	d.Finished(InFlight{Started: t0, LoginAgent: "/a", GeneratesKey: true}, t0.Add(3*time.Second))
+	n, err := d.Finished(mine, t0.Add(4*time.Second))
+	if err != nil || n != 2 {
+		t.Errorf("Finished = %d, %v; want 2 (mine and one other)", n, err)
 	}
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -193,37 +194,32 @@ func readLedger(t *testing.T, b *testbed.Bed) (*state.Ledger, int) {
 // digits>`, and the trailer `end <count>`.
 const maxLedgerBytes = len("eich-ledger 1\n") + state.MaxEntries*(7+43+len(" seen ")+20+1+20+1) + len("end ") + 20 + 1
 
-// removal is one line of eich's removal log.
-type removal struct {
-	Fingerprint, Class, Reason string
-}
-
-// readRemovals reads the bed's removal log (both files, oldest first).
-func readRemovals(t *testing.T, b *testbed.Bed) []removal {
+// readRemovals reads the bed's removal log through eich's own parser and
+// returns the keys that left the agent. An intent with no outcome, or a
+// line the parser cannot read, fails the test: neither happens unless
+// eich was stopped mid-prune.
+func readRemovals(t *testing.T, b *testbed.Bed) []state.Removal {
 	t.Helper()
-	var out []removal
-	for _, name := range []string{"removals.log.1", "removals.log"} {
-		data, err := os.ReadFile(filepath.Join(stateDir(b), name))
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
-			if line == "" {
-				continue
-			}
-			// TIME removed FP class=C comment="…" reason="…" agent="…"
-			f := strings.Fields(line)
-			if len(f) < 4 || f[1] != "removed" || !strings.HasPrefix(f[3], "class=") {
-				t.Fatalf("removal log line %q", line)
-			}
-			r := removal{Fingerprint: f[2], Class: strings.TrimPrefix(f[3], "class=")}
-			if _, rest, ok := strings.Cut(line, ` reason="`); ok {
-				r.Reason, _, _ = strings.Cut(rest, `"`)
-			}
+	d, err := state.Open(stateDir(b), false)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	all, bad, err := d.Removals()
+	if err != nil || bad > 0 {
+		t.Fatalf("removal log: %v (%d unreadable lines)", err, bad)
+	}
+	var out []state.Removal
+	for _, r := range all {
+		switch r.Outcome {
+		case state.Removed:
 			out = append(out, r)
+		case state.Kept:
+		default:
+			t.Fatalf("removal log: %s has outcome %q", r.Fingerprint, r.Outcome)
 		}
 	}
 	return out

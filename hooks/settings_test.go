@@ -1,0 +1,22 @@
+package hooks_test
+
+import (
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/eich-dev/eich/hooks"
+	"github.com/eich-dev/eich/hooks/config"
+)
+
+// testSettings are eich's defaults against the agent at socket, with a
+// fresh state dir and a HOME of the test's own, and deadlines and budget
+// wide enough for a loaded machine; tests of the deadlines set their own.
+func testSettings(tb testing.TB, socket string, stderr io.Writer) *hooks.Settings {
+	tb.Helper()
+	s := &hooks.Settings{Settings: config.Defaults(), Socket: socket,
+		StateDir: filepath.Join(tb.TempDir(), "eich"), Home: tb.TempDir(), Stderr: stderr}
+	s.AgentTimeout, s.LockWait, s.HookBudget = 5*time.Second, 5*time.Second, 30*time.Second
+	return s
+}
