@@ -31,4 +31,3 @@ func ValidFingerprint(s string) bool {
 	}
 	return true
 }
-
