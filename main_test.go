@@ -77,6 +77,12 @@ func TestSettingsPrecedence(t *testing.T) {
 func TestBadInputIsOneLineAndExit2(t *testing.T) {
 	cfgBad := filepath.Join(t.TempDir(), "config")
 	os.WriteFile(cfgBad, []byte("mode = sometimes\n"), 0o600)
+	cfgLockWait := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(cfgLockWait, []byte("lock_wait = 45s\n"), 0o600)
+	cfgLoose := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(cfgLoose, []byte("mode = off\n"), 0o600)
+	os.Chmod(cfgLoose, 0o666)
+	missing := filepath.Join(t.TempDir(), "missing")
 	cases := []struct {
 		env  []string
 		args []string
@@ -89,6 +95,14 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 		{[]string{"EICH_MAX_AUTH_TRIES=0"}, []string{"status"}},
 		{[]string{"EICH_AGENT_TIMEOUT=5h"}, []string{"status"}},
 		{[]string{"EICH_CONFIG=" + cfgBad}, []string{"status"}},
+		{[]string{"EICH_CONFIG=" + cfgLockWait}, []string{"status"}},
+		{[]string{"EICH_CONFIG=" + cfgLoose}, []string{"status"}},
+		{[]string{"EICH_CONFIG=" + missing}, []string{"status"}},
+		{nil, []string{"--config", missing, "status"}},
+		{nil, []string{"--lock-wait", "45s", "status"}},
+		{[]string{"EICH_LOCK_WAIT=45s"}, []string{"status"}},
+		{[]string{"EICH_HOOK_BUDGET=1h"}, []string{"status"}},
+		{[]string{"EICH_QUIET=perhaps"}, []string{"status"}},
 		{nil, []string{"protect", "SHA256:abc"}},
 		{nil, []string{"protect", "MD5:12:34"}},
 		{nil, []string{"protect"}},
@@ -185,5 +199,51 @@ func TestNoNetworkConnections(t *testing.T) {
 	}
 	if !a.HasUserKeys(t) {
 		t.Error("a user key was removed")
+	}
+}
+
+func TestEmptyVariablesAreUnset(t *testing.T) {
+	a := testbed.StartAgent(t)
+	env := []string{"SSH_AUTH_SOCK=" + a.Socket, "EICH_MODE=", "EICH_MAX_AUTH_TRIES=", "EICH_QUIET=", "EICH_CONFIG=", "EICH_HOOK_BUDGET="}
+	out, errOut, code := run(t, "", env, "status", "--format", "{limit}")
+	if code != 0 || out != "6\n" || errOut != "" {
+		t.Errorf("status with empty EICH_* variables: exit %d, %q, %q; want the defaults", code, out, errOut)
+	}
+	if _, errOut, code := run(t, "", append(env, "EICH_LOCK_WAIT=0s"), "--lock-wait", "0s", "status"); code != 0 {
+		t.Errorf("lock wait 0s refused: %q", errOut)
+	}
+}
+
+// A hook with a config it will not trust still lets the command run: it
+// says why in one line and removes nothing.
+func TestHookWithARefusedConfig(t *testing.T) {
+	a := testbed.StartAgent(t)
+	a.AddStale(t, 6)
+	cfg := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(cfg, []byte("protect = "+a.UserFingerprints[0]+"\n"), 0o600)
+	os.Chmod(cfg, 0o666)
+	line := "aws ec2-instance-connect ssh --instance-id i-1"
+	_, errOut, code := run(t, line, []string{"SSH_AUTH_SOCK=" + a.Socket, "EICH_CONFIG=" + cfg}, "hook", "pre", "--session", "1")
+	if code != 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "chmod go-w") {
+		t.Errorf("hook pre: exit %d, stderr %q; want 0 and one line naming the config", code, errOut)
+	}
+	if n := len(a.Keys(t)); n != 8 {
+		t.Errorf("removed keys with a refused config: %d of 8 left", n)
+	}
+}
+
+func TestPruneBlockedByStateExits2(t *testing.T) {
+	a := testbed.StartAgent(t)
+	a.AddStale(t, 6)
+	home := t.TempDir()
+	stateDir := filepath.Join(home, "state", "eich")
+	os.MkdirAll(stateDir, 0o700)
+	os.Chmod(stateDir, 0o755)
+	out, errOut, code := run(t, "", []string{"SSH_AUTH_SOCK=" + a.Socket, "XDG_STATE_HOME=" + filepath.Join(home, "state")}, "prune", "--all-stale")
+	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "removed nothing") {
+		t.Errorf("prune with an untrusted state dir: exit %d, stdout %q, stderr %q; want exit 2 and one line", code, out, errOut)
+	}
+	if n := len(a.Keys(t)); n != 8 {
+		t.Errorf("%d of 8 keys left", n)
 	}
 }
