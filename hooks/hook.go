@@ -34,6 +34,9 @@ func Pre(s *Settings, session, line string) bool {
 func preRun(s *Settings, session string, login cmdline.Login) string {
 	ss := openSession(s, writeState, true)
 	defer ss.close()
+	if err := ss.spent(); err != nil {
+		return err.Error() + "; not pruning"
+	}
 	shell := s.shellAgent()
 	socket, err := loginAgent(login, shell)
 	if err != nil {
@@ -98,6 +101,9 @@ func Post(s *Settings, session string) {
 func postRun(s *Settings, session string) string {
 	ss := openSession(s, writeState, true)
 	defer ss.close()
+	if err := ss.spent(); err != nil {
+		return err.Error() + "; the key of this login is not recorded"
+	}
 	shell := s.shellAgent()
 	var fin state.InFlight
 	started := false

@@ -176,6 +176,18 @@ func (ss *Session) remaining() time.Duration {
 	return time.Until(ss.end)
 }
 
+// spent says why a budgeted session cannot go on, once its budget is gone
+// before it reached the agent (a held lock takes it all).
+func (ss *Session) spent() error {
+	if ss.remaining() > 0 {
+		return nil
+	}
+	if ss.noRemove != nil {
+		return ss.noRemove
+	}
+	return fmt.Errorf("hook budget (%v) spent before eich reached the agent", ss.s.HookBudget)
+}
+
 func (ss *Session) openState(access access) {
 	write := access == writeState
 	path, err := ss.s.stateDirPath()
