@@ -23,6 +23,7 @@ import (
 	"github.com/eich-dev/eich/hooks/cmdline"
 	"github.com/eich-dev/eich/hooks/config"
 	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
 	"github.com/eich-dev/eich/internal/completion"
@@ -50,13 +51,19 @@ func main() {
 	case err == nil:
 	case errors.As(err, &exit):
 		if msg := exit.Error(); msg != "" {
-			fmt.Fprintf(os.Stderr, "eich: %s\n", msg)
+			warn(msg)
 		}
 		os.Exit(exit.ExitCode())
 	default:
-		fmt.Fprintf(os.Stderr, "eich: %v\n", err)
+		warn(err.Error())
 		os.Exit(2)
 	}
+}
+
+// warn prints one line on stderr. Errors and notes may quote the command
+// line, the environment or the agent, so the text goes through safetext.
+func warn(msg string) {
+	fmt.Fprintf(os.Stderr, "eich: %s\n", safetext.Line(msg))
 }
 
 func newApp() *cli.App {
@@ -77,7 +84,7 @@ func newApp() *cli.App {
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints errors once
 		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(os.Stderr, "eich: unknown command %q (see eich --help)\n", name)
+			warn(fmt.Sprintf("unknown command %q (see eich --help)", name))
 			os.Exit(2)
 		},
 		Commands: []*cli.Command{
@@ -289,7 +296,7 @@ func cmdList(c *cli.Context, s *hooks.Settings) error {
 		return err
 	}
 	for _, n := range notes {
-		fmt.Fprintf(os.Stderr, "eich: %s\n", n)
+		warn(n)
 	}
 	if c.Bool("json") {
 		if keys == nil {
@@ -308,7 +315,7 @@ func cmdPrune(c *cli.Context, s *hooks.Settings) error {
 	}
 	hooks.WritePrune(os.Stdout, rep, useColor(os.Stdout))
 	for _, n := range rep.Notes {
-		fmt.Fprintf(os.Stderr, "eich: %s\n", n)
+		warn(n)
 	}
 	if !rep.Reachable() {
 		return cli.Exit("", 1)
@@ -339,7 +346,7 @@ func cmdLog(_ *cli.Context, s *hooks.Settings) error {
 	if len(text) == 0 {
 		fmt.Println("eich has removed no keys yet")
 	}
-	_, err = os.Stdout.Write(text)
+	_, err = io.WriteString(os.Stdout, safetext.Lines(string(text)))
 	return err
 }
 
