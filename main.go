@@ -44,6 +44,7 @@ const exitHelp = `EXIT STATUS:
 func main() {
 	app := newApp()
 	oneLineErrors(app.Commands)
+	checkArgs(app.Commands, "")
 	app.OnUsageError = usageError
 	err := app.Run(os.Args)
 	var exit cli.ExitCoder
@@ -215,6 +216,39 @@ func oneLineErrors(cmds []*cli.Command) {
 	}
 }
 
+// checkArgs makes every command take exactly the arguments its ArgsUsage
+// names: none when it names none, one or more for a name ending in "…",
+// else one per word. A stray word is an error, never ignored: the first
+// one ends flag parsing, so in `eich prune --all-stale now --dry-run` the
+// --dry-run would silently be dropped.
+func checkArgs(cmds []*cli.Command, parent string) {
+	for _, c := range cmds {
+		name := strings.TrimSpace(parent + " " + c.Name)
+		checkArgs(c.Subcommands, name)
+		if c.Action == nil {
+			continue
+		}
+		action, usage := c.Action, c.ArgsUsage
+		least := len(strings.Fields(usage))
+		most := least
+		if strings.HasSuffix(usage, "…") {
+			most = -1
+		}
+		c.Action = func(ctx *cli.Context) error {
+			args := ctx.Args().Slice()
+			switch {
+			case most == 0 && len(args) > 0:
+				return fmt.Errorf("%s takes no arguments, got %q (flags go before any other word)", name, args[0])
+			case most > 0 && len(args) > most:
+				return fmt.Errorf("%s takes %s, got the extra word %q", name, usage, args[most])
+			case len(args) < least:
+				return fmt.Errorf("%s needs %s (see eich %s --help)", name, usage, name)
+			}
+			return action(ctx)
+		}
+	}
+}
+
 // withSettings resolves flags, environment and config file (in that
 // order of precedence) before running a command.
 func withSettings(action func(*cli.Context, *hooks.Settings) error) cli.ActionFunc {
@@ -324,9 +358,6 @@ func cmdPrune(c *cli.Context, s *hooks.Settings) error {
 }
 
 func cmdProtect(c *cli.Context, s *hooks.Settings, remove bool) error {
-	if c.NArg() == 0 {
-		return errors.New("give one or more fingerprints, e.g. SHA256:… as `eich list` prints them")
-	}
 	list, err := hooks.Protect(s, c.Args().Slice(), remove)
 	if err != nil {
 		return err
@@ -355,9 +386,6 @@ func cmdDoctor(c *cli.Context, s *hooks.Settings) error {
 }
 
 func cmdInit(c *cli.Context, s *hooks.Settings) error {
-	if c.NArg() != 1 {
-		return fmt.Errorf("init takes one shell name: zsh, bash or fish")
-	}
 	script, err := shells.Script(c.Args().First(), shells.BinaryPath(), s.ExtraCommands)
 	if err != nil {
 		return err
