@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/eich-dev/eich/hooks/keyclass"
 	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
@@ -63,6 +62,10 @@ func (r *run) prune(keys []Key, phase policy.Phase, inFlight int, dryRun bool, r
 	return rep, r.removeAndVerify(rep, reason)
 }
 
+// blob identifies a key in the agent. Its fingerprint does not: a
+// certificate shares its key's (see keyclass.Fingerprint).
+func (k Key) blob() string { return string(k.agentKey.Blob) }
+
 // removeAndVerify removes the planned keys, lists again, and counts as
 // removed only what is really gone: gpg-agent answers success and keeps
 // the key; 1Password, Bitwarden and Secretive refuse.
@@ -82,11 +85,11 @@ func (r *run) removeAndVerify(rep *Report, reason string) error {
 	}
 	still := make(map[string]bool, len(after))
 	for _, k := range after {
-		still[keyclass.Fingerprint(k)] = true
+		still[string(k.Blob)] = true
 	}
 	rep.After = len(after)
 	for _, k := range rep.Planned {
-		if still[k.Fingerprint] {
+		if still[k.blob()] {
 			rep.Kept = append(rep.Kept, k)
 			continue
 		}
@@ -144,11 +147,11 @@ func Prune(s *Settings, dryRun, allStale bool) (*Report, error) {
 func remaining(keys []Key, rep *Report) []Key {
 	gone := map[string]bool{}
 	for _, k := range rep.Removed {
-		gone[k.Fingerprint] = true
+		gone[k.blob()] = true
 	}
 	var out []Key
 	for _, k := range keys {
-		if !gone[k.Fingerprint] {
+		if !gone[k.blob()] {
 			out = append(out, k)
 		}
 	}
