@@ -214,7 +214,7 @@ func runSSH(env []string, args ...string) (stdout, stderr []byte, err error) {
 		return os.ErrProcessDone
 	}
 	cmd.WaitDelay = time.Second
-	var out, errOut bytes.Buffer
+	var out, errOut cappedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
 	if ctx.Err() != nil {
@@ -222,6 +222,24 @@ func runSSH(env []string, args ...string) (stdout, stderr []byte, err error) {
 	}
 	return out.Bytes(), errOut.Bytes(), err
 }
+
+// maxSSHOutput bounds what doctor keeps of each ssh output: ssh -G
+// prints a few kilobytes, but a program run by `Match exec` may write to
+// ssh's stderr without end until the deadline.
+const maxSSHOutput = 1 << 20
+
+// cappedBuffer keeps the first maxSSHOutput bytes written to it. (It has
+// no ReadFrom, which io.Copy would use instead of Write, past the cap.)
+type cappedBuffer struct{ buf bytes.Buffer }
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if room := maxSSHOutput - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (b *cappedBuffer) Bytes() []byte { return b.buf.Bytes() }
 
 func sshVersion(ok func(bool, string, ...any)) {
 	_, out, err := runSSH(os.Environ(), "-V")

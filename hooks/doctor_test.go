@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -75,14 +76,16 @@ func FuzzDoctorHost(f *testing.F) {
 }
 
 // TestDoctorBoundsSSH runs doctor against a real ssh whose config runs a
-// slow `Match exec`, once in ssh's own process group and once in a session
-// of its own that still holds ssh's stderr. Doctor must end near its 5 s
-// deadline for ssh, not wait the 20 s of the sleep (twice).
+// slow `Match exec`: in ssh's own process group, in a session of its own
+// that still holds ssh's stderr, and writing to ssh's stderr without end.
+// Doctor must end near its 5 s deadline for ssh, not wait the 20 s of the
+// sleep (twice), and keep a bounded part of the output.
 func TestDoctorBoundsSSH(t *testing.T) {
 	ssh, setsid := testbed.Tool(t, "ssh"), testbed.Tool(t, "setsid")
 	for name, exec := range map[string]string{
-		"same group":  "sleep 20",
-		"own session": setsid + ` sh -c 'echo $$ > %s; exec sleep 20'`,
+		"same group":    "sleep 20",
+		"own session":   setsid + ` sh -c 'echo $$ > %s; exec sleep 20'`,
+		"endless error": "yes >&2", // until the deadline, into ssh's stderr
 	} {
 		t.Run(name, func(t *testing.T) {
 			home := t.TempDir()
@@ -108,9 +111,15 @@ func TestDoctorBoundsSSH(t *testing.T) {
 			t.Setenv("HOME", home)
 			e := newEnv(t)
 			var out bytes.Buffer
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
 			start := time.Now()
 			if err := hooks.Doctor(&out, e.s, "10.1.2.3", false); err != nil {
 				t.Fatal(err)
+			}
+			runtime.ReadMemStats(&after)
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("doctor allocated %d MiB while ssh wrote without end", alloc>>20)
 			}
 			// The deadline is 5 s and both ssh -G run side by side; the
 			// margin is for a loaded machine. Unbounded it takes 40 s.
