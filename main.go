@@ -22,6 +22,7 @@ import (
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/cmdline"
 	"github.com/eich-dev/eich/hooks/config"
+	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/internal/completion"
 	"github.com/eich-dev/eich/shells"
 )
@@ -44,6 +45,7 @@ func main() {
 	started = time.Now()
 	app := newApp()
 	oneLineErrors(app.Commands)
+	checkArgs(app.Commands, "")
 	app.OnUsageError = usageError
 	err := app.Run(os.Args)
 	var exit cli.ExitCoder
@@ -51,13 +53,19 @@ func main() {
 	case err == nil:
 	case errors.As(err, &exit):
 		if msg := exit.Error(); msg != "" {
-			fmt.Fprintf(os.Stderr, "eich: %s\n", msg)
+			warn(msg)
 		}
 		os.Exit(exit.ExitCode())
 	default:
-		fmt.Fprintf(os.Stderr, "eich: %v\n", err)
+		warn(err.Error())
 		os.Exit(2)
 	}
+}
+
+// warn prints one line on stderr. Errors and notes may quote the command
+// line, the environment or the agent, so the text goes through safetext.
+func warn(msg string) {
+	fmt.Fprintf(os.Stderr, "eich: %s\n", safetext.Line(msg))
 }
 
 func newApp() *cli.App {
@@ -71,7 +79,7 @@ func newApp() *cli.App {
 		Flags:                settingFlags(),
 		ExitErrHandler:       func(*cli.Context, error) {}, // main prints errors once
 		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(os.Stderr, "eich: unknown command %q (see eich --help)\n", name)
+			warn(fmt.Sprintf("unknown command %q (see eich --help)", name))
 			os.Exit(2)
 		},
 		Commands: []*cli.Command{
@@ -202,6 +210,39 @@ func oneLineErrors(cmds []*cli.Command) {
 	}
 }
 
+// checkArgs makes every command take exactly the arguments its ArgsUsage
+// names: none when it names none, one or more for a name ending in "…",
+// else one per word. A stray word is an error, never ignored: the first
+// one ends flag parsing, so in `eich prune --all-stale now --dry-run` the
+// --dry-run would silently be dropped.
+func checkArgs(cmds []*cli.Command, parent string) {
+	for _, c := range cmds {
+		name := strings.TrimSpace(parent + " " + c.Name)
+		checkArgs(c.Subcommands, name)
+		if c.Action == nil {
+			continue
+		}
+		action, usage := c.Action, c.ArgsUsage
+		least := len(strings.Fields(usage))
+		most := least
+		if strings.HasSuffix(usage, "…") {
+			most = -1
+		}
+		c.Action = func(ctx *cli.Context) error {
+			args := ctx.Args().Slice()
+			switch {
+			case most == 0 && len(args) > 0:
+				return fmt.Errorf("%s takes no arguments, got %q (flags go before any other word)", name, args[0])
+			case most > 0 && len(args) > most:
+				return fmt.Errorf("%s takes %s, got the extra word %q", name, usage, args[most])
+			case len(args) < least:
+				return fmt.Errorf("%s needs %s (see eich %s --help)", name, usage, name)
+			}
+			return action(ctx)
+		}
+	}
+}
+
 // settingFlags are the global flags, one per setting in package config.
 // They bind no environment variables: config.Resolve reads EICH_* itself,
 // so that an empty variable counts as unset and every source goes through
@@ -275,7 +316,7 @@ func cmdList(c *cli.Context, s *hooks.Settings) error {
 		return err
 	}
 	for _, n := range notes {
-		fmt.Fprintf(os.Stderr, "eich: %s\n", n)
+		warn(n)
 	}
 	if c.Bool("json") {
 		if keys == nil {
@@ -293,7 +334,7 @@ func cmdPrune(c *cli.Context, s *hooks.Settings) error {
 		return err
 	}
 	for _, n := range rep.Notes {
-		fmt.Fprintf(os.Stderr, "eich: %s\n", n)
+		warn(n)
 	}
 	if rep.Blocked != nil {
 		return cli.Exit("removed nothing: "+rep.Blocked.Error(), 2)
@@ -306,9 +347,6 @@ func cmdPrune(c *cli.Context, s *hooks.Settings) error {
 }
 
 func cmdProtect(c *cli.Context, s *hooks.Settings, remove bool) error {
-	if c.NArg() == 0 {
-		return errors.New("give one or more fingerprints, e.g. SHA256:… as `eich list` prints them")
-	}
 	list, err := hooks.Protect(s, c.Args().Slice(), remove)
 	if err != nil {
 		return err
@@ -337,9 +375,6 @@ func cmdDoctor(c *cli.Context, s *hooks.Settings) error {
 }
 
 func cmdInit(c *cli.Context, s *hooks.Settings) error {
-	if c.NArg() != 1 {
-		return fmt.Errorf("init takes one shell name: zsh, bash or fish")
-	}
 	script, err := shells.Script(c.Args().First(), shells.BinaryPath(), s.ExtraCommands)
 	if err != nil {
 		return err

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/urfave/cli/v2"
+
+	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
@@ -110,11 +113,17 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 		{nil, []string{"init"}},
 		{nil, []string{"list"}},
 		{nil, []string{"prune"}},
+		{nil, []string{"doctor", "--host", "-oProxyCommand=touch x"}},
+		{nil, []string{"doctor", "--host", "\x1b]52;c;eA==\a"}},
+		{nil, []string{"doctor", "--host", "evil\u202ehost"}},
+		{nil, []string{"--bogus\x1b[2J", "status"}},
+		{nil, []string{"list", "--json\u2028"}},
 	}
 	for _, c := range cases {
 		out, errOut, code := run(t, "", c.env, c.args...)
-		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "eich: ") {
-			t.Errorf("eich %v (env %v): exit %d, stdout %q, stderr %q; want exit 2 and one line on stderr",
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "eich: ") ||
+			!safetext.Printable(strings.TrimSuffix(errOut, "\n")) {
+			t.Errorf("eich %q (env %v): exit %d, stdout %q, stderr %q; want exit 2 and one printable line on stderr",
 				c.args, c.env, code, out, errOut)
 		}
 	}
@@ -245,5 +254,80 @@ func TestPruneBlockedByStateExits2(t *testing.T) {
 	}
 	if n := len(a.Keys(t)); n != 8 {
 		t.Errorf("%d of 8 keys left", n)
+	}
+}
+
+// TestEveryCommandRefusesStrayWords runs each command with a word it does
+// not take (or too few) and wants one line and exit 2, before the command
+// does anything: the agent's stale keys are all still there.
+func TestEveryCommandRefusesStrayWords(t *testing.T) {
+	cases := map[string][]string{
+		"status":     {"status", "x"},
+		"list":       {"list", "x"},
+		"prune":      {"prune", "--all-stale", "now", "--dry-run"},
+		"protect":    {"protect"},
+		"unprotect":  {"unprotect"},
+		"log":        {"log", "x"},
+		"doctor":     {"doctor", "x"},
+		"init":       {"init", "zsh", "x"},
+		"ssh-config": {"ssh-config", "x"},
+		"completion": {"completion", "zsh", "x"},
+		"man":        {"man", "x"},
+		"hook pre":   {"hook", "pre", "--session", "1", "x"},
+		"hook post":  {"hook", "post", "--session", "1", "x"},
+	}
+	var walk func(cmds []*cli.Command, parent string)
+	walk = func(cmds []*cli.Command, parent string) {
+		for _, c := range cmds {
+			name := strings.TrimSpace(parent + " " + c.Name)
+			if c.Action != nil && cases[name] == nil {
+				t.Errorf("command %q has no case here", name)
+			}
+			walk(c.Subcommands, name)
+		}
+	}
+	walk(newApp().Commands, "")
+
+	a := testbed.StartAgent(t)
+	a.AddStale(t, 5)
+	before := len(a.Keys(t))
+	for name, args := range cases {
+		out, errOut, code := run(t, "aws ec2-instance-connect ssh --instance-id i-1", []string{"SSH_AUTH_SOCK=" + a.Socket}, args...)
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "eich: "+name+" ") {
+			t.Errorf("eich %q: exit %d, stdout %q, stderr %q; want exit 2 and one line naming %q", args, code, out, errOut, name)
+		}
+	}
+	if after := len(a.Keys(t)); after != before {
+		t.Errorf("the agent went from %d to %d keys: a command with a stray word ran", before, after)
+	}
+}
+
+// TestLogIsPrintedSafely gives `eich log` a removal log with raw escapes
+// in it (eich writes every string quoted in ASCII; this log was written by
+// hand) and wants printable lines out, and a line it cannot read counted
+// on stderr, not printed.
+func TestLogIsPrintedSafely(t *testing.T) {
+	stateHome := t.TempDir()
+	dir := filepath.Join(stateHome, "eich")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	const fp = "SHA256:Wc+LXtQCyglYTNBFwIBtysg4UAf2CRujO6+YlnoggQM"
+	log := "2026-01-01T00:00:00Z removed " + fp + " class=e\x1b[2Jic comment=\x1b]52;c;eA==\x07 reason=\u202eevil\n" +
+		"2026-01-01T00:00:01Z removed SHA256:y\x1b[2J class=eic\n"
+	log = strings.NewReplacer(`\x1b`, "\x1b", `\x07`, "\x07", `\u202e`, "\u202e", `\n`, "\n").Replace(log)
+	if err := os.WriteFile(filepath.Join(dir, "removals.log"), []byte(log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "", []string{"XDG_STATE_HOME=" + stateHome}, "log")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != 0 || len(lines) != 1 || !strings.Contains(lines[0], fp) {
+		t.Fatalf("log: exit %d, stderr %q, stdout %q; want the one readable removal", code, errOut, out)
+	}
+	if !safetext.Printable(lines[0]) || !safetext.Printable(strings.TrimSuffix(errOut, "\n")) {
+		t.Errorf("log printed %q, %q", out, errOut)
+	}
+	if !strings.Contains(errOut, "1 lines") {
+		t.Errorf("the unreadable line was not counted: %q", errOut)
 	}
 }

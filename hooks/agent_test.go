@@ -207,7 +207,7 @@ func TestExpiredCertificateIsStale(t *testing.T) {
 		if err := e.client().Add(agent.AddedKey{PrivateKey: priv, Certificate: cert, Comment: comment}); err != nil {
 			t.Fatalf("add certificate: %v", err)
 		}
-		return ssh.FingerprintSHA256(cert)
+		return ssh.FingerprintSHA256(pub) // a certificate goes by its key's fingerprint, as in ssh-add -l
 	}
 	expired := add(time.Now().Add(-time.Hour), "step-ca expired")
 	valid := add(time.Now().Add(time.Hour), "step-ca valid")

@@ -1,22 +1,27 @@
 package hooks
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
-	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
+	"unicode"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/eich-dev/eich/hooks/keyclass"
 	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/hooks/sshagent"
 )
 
@@ -47,8 +52,14 @@ func guessAgent(socket string) (name, removal string) {
 
 // Doctor prints, in one screen, what a user needs to know: the agent and
 // whether it removes keys, the keys by class, the limit, ssh's version and
-// config for host, and the ssh config that fixes the cause.
+// config for host, and the ssh config that fixes the cause. A host that
+// ssh could not take as one host name is an error, before anything is
+// printed. Findings quote the environment, ssh and the agent, so each goes
+// through safetext.
 func Doctor(w io.Writer, s *Settings, host string, color bool) error {
+	if err := checkHost(host); err != nil {
+		return err
+	}
 	ok := func(good bool, format string, a ...any) {
 		mark := "ok  "
 		if !good {
@@ -59,7 +70,7 @@ func Doctor(w io.Writer, s *Settings, host string, color bool) error {
 		} else if color {
 			mark = "\x1b[32mok\x1b[0m  "
 		}
-		fmt.Fprintf(w, "%s  %s\n", mark, fmt.Sprintf(format, a...))
+		fmt.Fprintf(w, "%s  %s\n", mark, safetext.Line(fmt.Sprintf(format, a...)))
 	}
 	fmt.Fprintf(w, "limit: MaxAuthTries %d, mode %s, agent deadline %v, hook budget %v\n", s.MaxAuthTries, s.Mode, s.AgentTimeout, s.HookBudget)
 
@@ -93,9 +104,8 @@ func Doctor(w io.Writer, s *Settings, host string, color bool) error {
 		ok(n.good, "%s", n.text)
 	}
 
-	sshVersion(w, ok)
-	plain, errPlain := sshG(host, false)
-	eic, errEIC := sshG(host, true)
+	sshVersion(ok)
+	plain, errPlain, eic, errEIC := sshGBoth(host)
 	if errPlain != nil {
 		ok(false, "ssh -G %s: %v", host, errPlain)
 	} else {
@@ -177,31 +187,84 @@ func (ss *Session) stateReport() []finding {
 	return out
 }
 
-func sshVersion(w io.Writer, ok func(bool, string, ...any)) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+// sshTimeout bounds each ssh that doctor runs.
+const sshTimeout = 5 * time.Second
+
+// runSSH runs ssh with args and env under a deadline that holds even when
+// ssh has started programs of its own (a `Match exec` in the user's
+// config): ssh runs in a process group of its own, the deadline kills the
+// whole group, and WaitDelay stops the wait for output from a grandchild
+// that left the group but still holds the pipe.
+func runSSH(env []string, args ...string) (stdout, stderr []byte, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), sshTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "ssh", "-V").CombinedOutput()
+	cmd := exec.CommandContext(ctx, "ssh", args...)
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return err
+		}
+		return os.ErrProcessDone
+	}
+	cmd.WaitDelay = time.Second
+	var out, errOut cappedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("no answer within %v", sshTimeout)
+	}
+	return out.Bytes(), errOut.Bytes(), err
+}
+
+// maxSSHOutput bounds what doctor keeps of each ssh output: ssh -G
+// prints a few kilobytes, but a program run by `Match exec` may write to
+// ssh's stderr without end until the deadline.
+const maxSSHOutput = 1 << 20
+
+// cappedBuffer keeps the first maxSSHOutput bytes written to it. (It has
+// no ReadFrom, which io.Copy would use instead of Write, past the cap.)
+type cappedBuffer struct{ buf bytes.Buffer }
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if room := maxSSHOutput - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (b *cappedBuffer) Bytes() []byte { return b.buf.Bytes() }
+
+func sshVersion(ok func(bool, string, ...any)) {
+	_, out, err := runSSH(os.Environ(), "-V")
 	if err != nil {
-		ok(false, "ssh: %v", err)
+		ok(false, "ssh -V: %v", err)
 		return
 	}
 	ok(true, "ssh: %s", strings.TrimSpace(string(out)))
 }
 
+// sshGBoth runs `ssh -G host` without and with the hook's variable set,
+// side by side, so that doctor waits for one deadline at most.
+func sshGBoth(host string) (plain map[string]string, errPlain error, eic map[string]string, errEIC error) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		eic, errEIC = sshG(host, true)
+	}()
+	plain, errPlain = sshG(host, false)
+	<-done
+	return plain, errPlain, eic, errEIC
+}
+
 // sshG runs `ssh -G host`, with the hook's variable set when eic is true,
-// and returns its settings.
+// and returns its settings. The host has passed checkHost.
 func sshG(host string, eic bool) (map[string]string, error) {
-	if strings.HasPrefix(host, "-") || strings.ContainsAny(host, " \t\n") {
-		return nil, fmt.Errorf("bad host %.40q", host)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "ssh", "-G", "--", host)
-	cmd.Env = os.Environ()
+	env := os.Environ()
 	if eic {
-		cmd.Env = append(cmd.Env, "EICH_EIC=1")
+		env = append(env, "EICH_EIC=1")
 	}
-	out, err := cmd.Output()
+	out, _, err := runSSH(env, "-G", "--", host)
 	if err != nil {
 		return nil, fmt.Errorf("ssh -G: %w", err)
 	}
@@ -222,12 +285,38 @@ func orNone(s string) string {
 	return s
 }
 
-// hostPattern suggests a Host pattern: the address as given, or a /16
-// wildcard for an IPv4 address.
+// MaxHostLen bounds doctor's host: longer than any DNS name (253 bytes)
+// or address literal.
+const MaxHostLen = 255
+
+// checkHost accepts a host for `ssh -G` and for the Host line doctor
+// suggests: not empty, at most MaxHostLen bytes, not starting with '-'
+// (ssh would take it for an option), and printable with no spaces (a Host
+// line splits patterns at spaces).
+func checkHost(host string) error {
+	bad := ""
+	switch {
+	case host == "":
+		bad = "is empty"
+	case len(host) > MaxHostLen:
+		bad = fmt.Sprintf("is longer than %d bytes", MaxHostLen)
+	case strings.HasPrefix(host, "-"):
+		bad = "starts with '-'"
+	case !safetext.Printable(host) || strings.IndexFunc(host, unicode.IsSpace) >= 0:
+		bad = "holds spaces or characters that are not printable"
+	default:
+		return nil
+	}
+	return fmt.Errorf("--host %.60q %s: give a host name or address as ssh takes it", host, bad)
+}
+
+// hostPattern suggests a Host pattern: a /16 wildcard for a plain IPv4
+// address, else the host as given (ssh matches Host patterns against the
+// name as typed, so an IPv6 or IPv4-mapped address is matched exactly).
 func hostPattern(host string) string {
-	if ip := net.ParseIP(host); ip != nil && ip.To4() != nil {
-		parts := strings.Split(host, ".")
-		return parts[0] + "." + parts[1] + ".*.*"
+	if a, err := netip.ParseAddr(host); err == nil && a.Is4() {
+		b := a.As4()
+		return fmt.Sprintf("%d.%d.*.*", b[0], b[1])
 	}
 	return host
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/eich-dev/eich/hooks/cmdline"
 	"github.com/eich-dev/eich/hooks/keyclass"
 	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
 )
@@ -220,7 +221,7 @@ func agentProblem(err error) string {
 
 func say(s *Settings, line string) {
 	if line != "" {
-		fmt.Fprintf(s.stderr(), "eich: %s\n", strings.ReplaceAll(line, "\n", " "))
+		fmt.Fprintf(s.stderr(), "eich: %s\n", safetext.Line(line))
 	}
 }
 

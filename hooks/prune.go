@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/eich-dev/eich/hooks/keyclass"
 	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
@@ -57,6 +56,10 @@ func (ss *Session) prune(keys []Key, phase policy.Phase, inFlight int, dryRun bo
 	return rep
 }
 
+// blob identifies a key in the agent. Its fingerprint does not: a
+// certificate shares its key's (see keyclass.Fingerprint).
+func (k Key) blob() string { return string(k.agentKey.Blob) }
+
 // removeThroughLog logs the intent to remove each planned key, asks the
 // agent to remove them while the budget lasts, lists again, and logs
 // each outcome. Only what is gone from the agent counts as removed:
@@ -101,7 +104,7 @@ func (ss *Session) removeThroughLog(rep *Report, reason string) {
 			rep.After = len(after)
 			still = make(map[string]bool, len(after))
 			for _, k := range after {
-				still[keyclass.Fingerprint(k)] = true
+				still[string(k.Blob)] = true
 			}
 		}
 	}
@@ -113,7 +116,7 @@ func (ss *Session) removeThroughLog(rep *Report, reason string) {
 		case still == nil:
 			log[i].Outcome = state.Unsure
 			rep.Unsure = append(rep.Unsure, k)
-		case still[k.Fingerprint]:
+		case still[k.blob()]:
 			log[i].Outcome = state.Kept
 			rep.Kept = append(rep.Kept, k)
 		default:
@@ -173,11 +176,11 @@ func Prune(s *Settings, dryRun, allStale bool) (*Report, error) {
 func remaining(keys []Key, rep *Report) []Key {
 	gone := map[string]bool{}
 	for _, k := range rep.Removed {
-		gone[k.Fingerprint] = true
+		gone[k.blob()] = true
 	}
 	var out []Key
 	for _, k := range keys {
-		if !gone[k.Fingerprint] {
+		if !gone[k.blob()] {
 			out = append(out, k)
 		}
 	}

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/hooks/state"
 )
 
@@ -30,18 +30,8 @@ func paint(s string, c keyclass.Class, color bool) string {
 	return classColor[c] + s + "\x1b[0m"
 }
 
-// printable keeps a comment from the agent from moving the cursor or
-// forging lines: control characters and invalid UTF-8 become '?'.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == unicode.ReplacementChar || unicode.IsControl(r) {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
-// WriteList prints keys as a table, oldest first.
+// WriteList prints keys as a table, oldest first. Key types and comments
+// come from the agent and are printed through safetext.
 func WriteList(w io.Writer, keys []Key, color bool) {
 	if len(keys) == 0 {
 		fmt.Fprintln(w, "the agent holds no keys")
@@ -54,18 +44,19 @@ func WriteList(w io.Writer, keys []Key, color bool) {
 		if seen == "" {
 			seen = "-"
 		}
-		comment := printable(k.Comment)
+		comment := safetext.Line(k.Comment)
 		if comment == "" {
 			comment = "(none)"
 		}
 		// Pad before painting so that escape codes do not upset columns.
 		class := paint(fmt.Sprintf("%-12s", k.Class), k.Class, color)
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", k.Position, class, k.Type, k.Fingerprint, seen, comment)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", k.Position, class, safetext.Line(k.Type), k.Fingerprint, seen, comment)
 	}
 	tw.Flush()
 }
 
-// WritePrune prints what a prune did or, in a dry run, would do.
+// WritePrune prints what a prune did or, in a dry run, would do; text
+// from the agent and from errors goes through safetext.
 func WritePrune(w io.Writer, rep *Report, color bool) {
 	verb := "removed"
 	keys := rep.Removed
@@ -73,7 +64,7 @@ func WritePrune(w io.Writer, rep *Report, color bool) {
 		verb, keys = "would remove", rep.Planned
 	}
 	for _, k := range keys {
-		line := fmt.Sprintf("%s %s %s %s %s", verb, paint(k.Class.String(), k.Class, color), k.Type, k.Fingerprint, printable(k.Comment))
+		line := fmt.Sprintf("%s %s %s %s %s", verb, paint(k.Class.String(), k.Class, color), safetext.Line(k.Type), k.Fingerprint, safetext.Line(k.Comment))
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 	for _, k := range rep.Kept {
@@ -114,7 +105,7 @@ func WriteLog(w io.Writer, removals []state.Removal) {
 	}
 	for _, r := range removals {
 		fmt.Fprintf(w, "%s  %-24s  %-12s  %s  reason=%s  agent=%s  comment=%s\n",
-			r.Time.UTC().Format(time.RFC3339), outcomeText[r.Outcome], r.Class, r.Fingerprint,
+			r.Time.UTC().Format(time.RFC3339), outcomeText[r.Outcome], safetext.Line(r.Class), r.Fingerprint,
 			strconv.QuoteToASCII(r.Reason), strconv.QuoteToASCII(r.Agent), strconv.QuoteToASCII(r.Comment))
 	}
 }

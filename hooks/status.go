@@ -8,6 +8,7 @@ import (
 
 	"github.com/eich-dev/eich/hooks/keyclass"
 	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
 )
@@ -91,7 +92,8 @@ func (c *Counts) count(keys []Key) {
 
 // Format fills a status format: {keys} {limit} {stale} {eic} {suspect}
 // {certs} {user} {protected}, and {stale_note}, which is " ·N stale" when
-// N > 0 and empty otherwise. A timed-out agent prints "eic ?".
+// N > 0 and empty otherwise. A timed-out agent prints "eic ?". The format
+// comes from the command line, so the result goes through safetext.
 func (c *Counts) Format(format string) string {
 	if c.TimedOut {
 		return "eic ?"
@@ -100,13 +102,13 @@ func (c *Counts) Format(format string) string {
 	if c.Stale > 0 {
 		note = " ·" + strconv.Itoa(c.Stale) + " stale"
 	}
-	return strings.NewReplacer(
+	return safetext.Line(strings.NewReplacer(
 		"{keys}", strconv.Itoa(c.Keys), "{limit}", strconv.Itoa(c.Limit),
 		"{stale}", strconv.Itoa(c.Stale), "{eic}", strconv.Itoa(c.EIC),
 		"{suspect}", strconv.Itoa(c.Suspect), "{certs}", strconv.Itoa(c.ExpiredCerts),
 		"{user}", strconv.Itoa(c.User), "{protected}", strconv.Itoa(c.Protected),
 		"{stale_note}", note,
-	).Replace(format)
+	).Replace(format))
 }
 
 // Protect adds fingerprints to the protect list, or with remove set takes

@@ -28,6 +28,9 @@ fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"; }
 fuzz ./hooks/cmdline FuzzIsEIC
 fuzz ./hooks/state FuzzDecodeLedger
 fuzz ./hooks/config FuzzParse
+fuzz ./hooks/safetext FuzzLine
+fuzz ./hooks FuzzPrintedText
+fuzz ./hooks FuzzDoctorHost
 
 echo "== benchmarks, once each (not timed)"
 go test -run '^$' -bench . -benchtime 1x ./...

@@ -6,13 +6,15 @@
 // quote them (single, double and $'…' quotes, backslashes), cut into simple
 // commands at control operators, and each simple command is read past the
 // prefixes that still run the program (assignments, `command`, `env`,
-// `sudo`, `exec`, `nohup`, `time`, `aws-vault exec …` and friends). Nothing
+// `sudo`, `exec`, `nohup`, `time`, `timeout`, `stdbuf`, `flock`, `coproc`,
+// `aws-vault exec …` and friends, each with its own options). Nothing
 // is expanded or evaluated. A word that is only an argument, such as the
 // message of `git commit -m "aws ec2-instance-connect ssh"`, never counts.
 package cmdline
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -25,6 +27,27 @@ const MaxLine = 1 << 20
 func IsEIC(line string, extra []string) bool {
 	_, ok := Inspect(line, extra)
 	return ok
+}
+
+// isEIC reports whether a line found depth levels deep inside another
+// (a wrapper's shell line) runs an EIC login.
+func isEIC(line string, extra []string, depth int) bool {
+	_, ok := firstEIC(line, extra, depth)
+	return ok
+}
+
+// firstEIC returns the words of the first simple command in line that
+// runs an EIC login.
+func firstEIC(line string, extra []string, depth int) ([]string, bool) {
+	if !mayMatch(line, extra) {
+		return nil, false
+	}
+	for _, words := range split(line) {
+		if runsEIC(words, extra, depth) {
+			return words, true
+		}
+	}
+	return nil, false
 }
 
 // mayMatch is the allocation-free pre-test: every EIC line contains one of
@@ -41,9 +64,16 @@ func mayMatch(line string, extra []string) bool {
 	return false
 }
 
+// maxDepth bounds how deep isEIC follows shell lines given to wrappers
+// (flock FILE -c LINE) inside each other.
+const maxDepth = 4
+
 // runsEIC reads one simple command.
-func runsEIC(words []string, extra []string) bool {
-	words = skipPrefixes(words)
+func runsEIC(words []string, extra []string, depth int) bool {
+	words, line := skipPrefixes(words)
+	if line != "" {
+		return depth < maxDepth && isEIC(line, extra, depth+1)
+	}
 	if len(words) == 0 {
 		return false
 	}
@@ -68,24 +98,104 @@ var keywords = map[string]bool{
 	"elif": true, "do": true, "while": true, "until": true, "noglob": true, "nocorrect": true,
 }
 
-// wrapperOptsWithValue lists, per wrapper, the options that take the next
-// word as their value. Other words starting with '-' are flags.
-var wrapperOptsWithValue = map[string]map[string]bool{
-	"command":    {},
-	"builtin":    {},
-	"exec":       {"-a": true},
-	"nohup":      {},
-	"time":       {},
-	"nice":       {"-n": true},
-	"env":        {"-u": true, "-C": true, "-S": true, "--unset": true, "--chdir": true},
-	"sudo":       {"-u": true, "-g": true, "-h": true, "-p": true, "-C": true, "-D": true, "-r": true, "-t": true, "-T": true, "-U": true, "-R": true, "--user": true, "--group": true, "--host": true, "--prompt": true, "--chdir": true, "--close-from": true, "--role": true, "--type": true, "--command-timeout": true, "--other-user": true, "--chroot": true},
-	"doas":       {"-u": true, "-C": true},
-	"caffeinate": {"-t": true, "-w": true},
+// wrapper is the option grammar of a command that runs the rest of its
+// arguments as a command, read the way getopt reads it: short options may
+// be clustered (-iu), a short option's value is the rest of its word or
+// the next word (-oL, -u bob), a long option's value follows '=' or is the
+// next word, and "--" or the first word not starting with '-' ends the
+// options. --help and --version run nothing for every wrapper.
+type wrapper struct {
+	valued     string   // short options that take a value
+	valuedLong []string // long options (without --) that take a value
+	// stop and stopLong are options with which the wrapper runs no
+	// command: it lists, checks, edits, or acts on a pid instead.
+	stop     string
+	stopLong []string
+	// operands is how many words stand between the options and the
+	// command: timeout's DURATION, taskset's MASK, flock's FILE.
+	operands int
+	// priority is chrt's: one optional number before the command.
+	priority bool
+	// shellOption names the options that take the command as one shell
+	// line after the operands instead (flock FILE -c LINE).
+	shellOption []string
+}
+
+// wrappers are the commands that run a command given as their arguments.
+var wrappers = map[string]*wrapper{
+	"command": {stop: "vV"},
+	"builtin": {},
+	"exec":    {valued: "a"},
+	"nohup":   {},
+	"time":    {valued: "fo", valuedLong: []string{"format", "output"}},
+	"nice":    {valued: "n", valuedLong: []string{"adjustment"}},
+	"env":     {valued: "uCSPU", valuedLong: []string{"unset", "chdir", "split-string"}},
+	"sudo": {valued: "aCcDgpRrTtUu",
+		valuedLong: []string{"auth-type", "close-from", "login-class", "chdir", "group", "host", "prompt", "chroot", "role", "type", "command-timeout", "other-user", "user"},
+		stop:       "eKlVvh", stopLong: []string{"edit", "remove-timestamp", "list", "validate"}},
+	"doas":       {valued: "u", stop: "CLs"},
+	"caffeinate": {valued: "tw"},
+	"timeout":    {valued: "ks", valuedLong: []string{"kill-after", "signal"}, operands: 1},
+	"stdbuf":     {valued: "ioe", valuedLong: []string{"input", "output", "error"}},
+	"unbuffer":   {},
+	"setsid":     {},
+	"ionice":     {valued: "cn", valuedLong: []string{"class", "classdata"}, stop: "pPu", stopLong: []string{"pid", "pgid", "uid"}},
+	"taskset":    {stop: "p", stopLong: []string{"pid"}, operands: 1},
+	"chrt": {valued: "TPD", valuedLong: []string{"sched-runtime", "sched-period", "sched-deadline"},
+		stop: "pm", stopLong: []string{"pid", "max"}, priority: true},
+	"flock": {valued: "wE", valuedLong: []string{"timeout", "wait", "conflict-exit-code"},
+		stop: "hV", operands: 1, shellOption: []string{"-c", "--command"}},
+}
+
+// args reads the wrapper's options and operands from args (the words
+// after the wrapper's name) and returns the command it runs: its words,
+// or one shell line; neither when it runs no command.
+func (w *wrapper) args(args []string) (words []string, line string) {
+	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' {
+		opt := args[0]
+		args = args[1:]
+		if opt == "--" {
+			break
+		}
+		if long, ok := strings.CutPrefix(opt, "--"); ok {
+			name, _, hasValue := strings.Cut(long, "=")
+			if name == "help" || name == "version" || slices.Contains(w.stopLong, name) {
+				return nil, ""
+			}
+			if !hasValue && slices.Contains(w.valuedLong, name) && len(args) > 0 {
+				args = args[1:]
+			}
+			continue
+		}
+		for i := 1; i < len(opt); i++ {
+			if strings.IndexByte(w.stop, opt[i]) >= 0 {
+				return nil, ""
+			}
+			if strings.IndexByte(w.valued, opt[i]) >= 0 {
+				if i == len(opt)-1 && len(args) > 0 {
+					args = args[1:] // the value is the next word
+				}
+				break // else it is the rest of this word
+			}
+		}
+	}
+	if len(args) < w.operands {
+		return nil, ""
+	}
+	args = args[w.operands:]
+	if w.priority && len(args) > 0 && isDigits(args[0]) {
+		args = args[1:]
+	}
+	if len(args) > 1 && slices.Contains(w.shellOption, args[0]) {
+		return nil, args[1]
+	}
+	return args, ""
 }
 
 // skipPrefixes drops assignments, keywords and wrapper commands (with
-// their options) from the front of a simple command.
-func skipPrefixes(words []string) []string {
+// their options) from the front of a simple command. A wrapper that runs
+// its command as one shell line returns that line instead.
+func skipPrefixes(words []string) ([]string, string) {
 	for len(words) > 0 {
 		w := words[0]
 		switch {
@@ -93,29 +203,23 @@ func skipPrefixes(words []string) []string {
 			words = words[1:]
 		case isAssignment(w):
 			words = words[1:]
-		case w == "command" && len(words) > 1 && (words[1] == "-v" || words[1] == "-V"):
-			return nil // only looks the name up
+		case w == "coproc":
+			words = words[1:]
+			if len(words) > 1 && keywords[words[1]] { // coproc NAME { …; }
+				words = words[1:]
+			}
 		case path.Base(w) == "aws-vault":
 			words = skipAWSVault(words[1:])
-		case wrapperOptsWithValue[path.Base(w)] != nil:
-			opts := wrapperOptsWithValue[path.Base(w)]
-			words = words[1:]
-			for len(words) > 0 && strings.HasPrefix(words[0], "-") {
-				if words[0] == "--" {
-					words = words[1:]
-					break
-				}
-				takesValue := opts[words[0]]
-				words = words[1:]
-				if takesValue && len(words) > 0 {
-					words = words[1:]
-				}
+		case wrappers[path.Base(w)] != nil:
+			var line string
+			if words, line = wrappers[path.Base(w)].args(words[1:]); line != "" {
+				return nil, line
 			}
 		default:
-			return words
+			return words, ""
 		}
 	}
-	return words
+	return words, ""
 }
 
 // skipAWSVault reads `aws-vault exec [options] PROFILE [--] COMMAND…` and

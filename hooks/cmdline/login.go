@@ -20,22 +20,23 @@ func Inspect(line string, extra []string) (Login, bool) {
 	if len(line) > MaxLine {
 		line = line[:MaxLine]
 	}
-	if !mayMatch(line, extra) {
+	words, ok := firstEIC(line, extra, 0)
+	if !ok {
 		return Login{}, false
 	}
-	for _, words := range split(line) {
-		if runsEIC(words, extra) {
-			return loginOf(words), true
-		}
-	}
-	return Login{}, false
+	return loginOf(words, extra), true
 }
 
 // loginOf reads a simple command that runsEIC accepted: its prefix words
 // (assignments, env and its options) for SSH_AUTH_SOCK, its arguments for
-// --private-key-file.
-func loginOf(words []string) Login {
-	program := skipPrefixes(words)
+// --private-key-file. A wrapper's shell line (flock FILE -c LINE) is read
+// as a line of its own.
+func loginOf(words []string, extra []string) Login {
+	program, line := skipPrefixes(words)
+	if line != "" {
+		l, _ := Inspect(line, extra)
+		return l
+	}
 	prefix := words[:len(words)-len(program)]
 	l := Login{GeneratesKey: true}
 	for i, w := range prefix {

@@ -55,9 +55,23 @@ type Facts struct {
 	TempDirs []string
 }
 
-// Fingerprint is the SHA256 fingerprint as `ssh-add -l` prints it.
+// Fingerprint is the SHA256 fingerprint as `ssh-add -l` prints it: for a
+// certificate, that of the key it certifies. So a certificate shares its
+// key's fingerprint, as in ssh-add's listing, and protecting the
+// fingerprint the user sees there protects both.
 func Fingerprint(k *agent.Key) string {
+	if isCertFormat(k.Format) {
+		if pub, err := ssh.ParsePublicKey(k.Blob); err == nil {
+			if cert, ok := pub.(*ssh.Certificate); ok {
+				return ssh.FingerprintSHA256(cert.Key)
+			}
+		}
+	}
 	return ssh.FingerprintSHA256(k)
+}
+
+func isCertFormat(format string) bool {
+	return strings.Contains(format, "-cert-v01@openssh.com")
 }
 
 // Classify returns the class of k. Protection wins over everything.
@@ -79,7 +93,7 @@ func Classify(k *agent.Key, f Facts) Class {
 // IsExpiredCert reports whether k is an OpenSSH certificate whose
 // ValidBefore has passed.
 func IsExpiredCert(k *agent.Key, now time.Time) bool {
-	if !strings.Contains(k.Format, "-cert-v01@openssh.com") {
+	if !isCertFormat(k.Format) {
 		return false
 	}
 	pub, err := ssh.ParsePublicKey(k.Blob)

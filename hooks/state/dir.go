@@ -130,8 +130,9 @@ func (d *Dir) open(name string, flags int) (*os.File, error) {
 	return openIn(d.fd, d.Path, name, flags, false)
 }
 
-// maxStateFile bounds what eich reads of any state file.
-const maxStateFile = 64 << 20
+// maxStateFile bounds what eich reads of a state file that has no bound
+// of its own (the protect list, the refusing-agents list).
+const maxStateFile = 1 << 20
 
 // ErrTooLarge marks a state file larger than eich ever writes it.
 var ErrTooLarge = errors.New("state file too large")

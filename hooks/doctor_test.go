@@ -1,0 +1,144 @@
+package hooks_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/eich-dev/eich/hooks"
+	"github.com/eich-dev/eich/hooks/safetext"
+	"github.com/eich-dev/eich/internal/testbed"
+)
+
+func TestHostPattern(t *testing.T) {
+	for host, want := range map[string]string{
+		"10.1.2.3":               "10.1.*.*",
+		"192.168.0.1":            "192.168.*.*",
+		"::ffff:7f00:1":          "::ffff:7f00:1", // IPv4-mapped: ssh matches the text as typed
+		"0:0:0:0:0:ffff:102:304": "0:0:0:0:0:ffff:102:304",
+		"::ffff:1.2.3.4":         "::ffff:1.2.3.4",
+		"2001:db8::1":            "2001:db8::1",
+		"fe80::1%eth0":           "fe80::1%eth0",
+		"010.1.2.3":              "010.1.2.3", // not an address Go reads: as given
+		"ec2-instance":           "ec2-instance",
+		"ec2-user@10.1.2.3":      "ec2-user@10.1.2.3",
+	} {
+		if err := hooks.CheckHost(host); err != nil {
+			t.Errorf("CheckHost(%q): %v", host, err)
+		}
+		if got := hooks.HostPattern(host); got != want {
+			t.Errorf("HostPattern(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
+
+func TestCheckHostRefuses(t *testing.T) {
+	for _, host := range []string{
+		"", "-oProxyCommand=touch x", "a b", "a\tb", "a\nHost *", "\x1b[2J",
+		"evil\u202ehost", "zero\u200bwidth", "a\u2028b", "a\u00a0b", "\xff",
+		strings.Repeat("a", hooks.MaxHostLen+1),
+	} {
+		err := hooks.CheckHost(host)
+		if err == nil {
+			t.Errorf("CheckHost(%q) accepted it", host)
+		} else if !safetext.Printable(err.Error()) {
+			t.Errorf("CheckHost(%q): error is not printable: %q", host, err)
+		}
+	}
+}
+
+// FuzzDoctorHost checks doctor's host handling for any --host: no panic,
+// and an accepted host gives a Host pattern that is one printable word
+// matching the host.
+func FuzzDoctorHost(f *testing.F) {
+	for _, s := range []string{"10.1.2.3", "::ffff:7f00:1", "0:0:0:0:0:ffff:102:304", "::ffff:1.2.3.4", "ec2-instance", "-x", "a b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		if hooks.CheckHost(host) != nil {
+			return
+		}
+		p := hooks.HostPattern(host)
+		if !safetext.Printable(p) || strings.ContainsAny(p, " \t") || strings.HasPrefix(p, "-") || p == "" {
+			t.Fatalf("HostPattern(%q) = %q: not one printable word", host, p)
+		}
+		if p != host && !(strings.HasSuffix(p, ".*.*") && strings.HasPrefix(host, strings.TrimSuffix(p, "*.*"))) {
+			t.Fatalf("HostPattern(%q) = %q does not match the host", host, p)
+		}
+	})
+}
+
+// TestDoctorBoundsSSH runs doctor against a real ssh whose config runs a
+// slow `Match exec`: in ssh's own process group, in a session of its own
+// that still holds ssh's stderr, and writing to ssh's stderr without end.
+// Doctor must end near its 5 s deadline for ssh, not wait the 20 s of the
+// sleep (twice), and keep a bounded part of the output.
+func TestDoctorBoundsSSH(t *testing.T) {
+	ssh, setsid := testbed.Tool(t, "ssh"), testbed.Tool(t, "setsid")
+	for name, exec := range map[string]string{
+		"same group":    "sleep 20",
+		"own session":   setsid + ` sh -c 'echo $$ > %s; exec sleep 20'`,
+		"endless error": "yes >&2", // until the deadline, into ssh's stderr
+	} {
+		t.Run(name, func(t *testing.T) {
+			home := t.TempDir()
+			pidFile := filepath.Join(home, "sleep.pid")
+			if strings.Contains(exec, "%s") {
+				exec = fmt.Sprintf(exec, pidFile)
+				t.Cleanup(func() { killPidFile(pidFile) })
+			}
+			config := filepath.Join(home, ".ssh", "config")
+			os.MkdirAll(filepath.Dir(config), 0o700)
+			if err := os.WriteFile(config, []byte("Match exec \""+exec+"\"\n    User slow\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			// ssh reads ~/.ssh/config from the passwd entry, not $HOME: a
+			// wrapper first on PATH points the real ssh at the private one.
+			bin := filepath.Join(home, "bin")
+			os.Mkdir(bin, 0o700)
+			wrapper := "#!/bin/sh\nexec '" + ssh + "' -F '" + config + "' \"$@\"\n"
+			if err := os.WriteFile(filepath.Join(bin, "ssh"), []byte(wrapper), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
+			t.Setenv("HOME", home)
+			e := newEnv(t)
+			var out bytes.Buffer
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			if err := hooks.Doctor(&out, e.s, "10.1.2.3", false); err != nil {
+				t.Fatal(err)
+			}
+			runtime.ReadMemStats(&after)
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("doctor allocated %d MiB while ssh wrote without end", alloc>>20)
+			}
+			// The deadline is 5 s and both ssh -G run side by side; the
+			// margin is for a loaded machine. Unbounded it takes 40 s.
+			if took := time.Since(start); took > 15*time.Second {
+				t.Errorf("doctor took %v with a config whose Match exec sleeps 20 s", took)
+			}
+			if !strings.Contains(out.String(), "ssh -G 10.1.2.3: ssh -G: no answer within 5s") {
+				t.Errorf("doctor does not report the ssh deadline:\n%s", out.String())
+			}
+		})
+	}
+}
+
+func killPidFile(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 1 {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}

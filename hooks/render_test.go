@@ -1,0 +1,92 @@
+package hooks_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eich-dev/eich/hooks"
+	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/safetext"
+)
+
+// hostile is text an agent or a command line may carry to the terminal.
+var hostile = []string{
+	"\x1b[2J\x1b[H",                  // clear the screen
+	"\x1b]52;c;cm0gLXJmIH4=\x07",     // write the clipboard (OSC 52)
+	"ok\neich: removed 0 stale keys", // forge a line
+	"evil\u202etxt.exe",              // right-to-left override
+	"a\u2028b", "zero\u200bwidth", "\xff\xfe",
+}
+
+// printed checks that every line of out is printable and that there are
+// want lines.
+func printed(t *testing.T, what, out string, want int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != want {
+		t.Fatalf("%s: %d lines, want %d:\n%q", what, len(lines), want, out)
+	}
+	for _, l := range lines {
+		if !safetext.Printable(l) {
+			t.Fatalf("%s: line not printable: %q", what, l)
+		}
+	}
+}
+
+// writeAll prints keys whose type and comment are text through list,
+// prune (done and dry run) and status.
+func writeAll(t *testing.T, text, format string) {
+	keys := []hooks.Key{
+		{Position: 1, Class: keyclass.User, Type: text, Fingerprint: "SHA256:x", Comment: text},
+		{Position: 2, Class: keyclass.Suspect, Type: "ssh-ed25519", Fingerprint: "SHA256:y", Comment: text},
+	}
+	var out bytes.Buffer
+	hooks.WriteList(&out, keys, false)
+	printed(t, "list", out.String(), 1+len(keys))
+	for _, dry := range []bool{false, true} {
+		out.Reset()
+		rep := &hooks.Report{Limit: 6, Removed: keys, Planned: keys, Kept: keys[:1], Unsure: keys[:1], NotAsked: keys[1:], DryRun: dry}
+		hooks.WritePrune(&out, rep, false)
+		printed(t, "prune", out.String(), len(keys)+4) // the keys, the kept, unconfirmed and not-asked ones, the summary
+	}
+	c := &hooks.Counts{Keys: 3, Limit: 6}
+	printed(t, "status", c.Format(format)+"\n", 1)
+}
+
+func TestAgentTextIsPrintedSafely(t *testing.T) {
+	for _, h := range hostile {
+		writeAll(t, h, "{keys} "+h)
+	}
+}
+
+// FuzzPrintedText checks list, prune and status output for any key type,
+// comment, error text and status format.
+func FuzzPrintedText(f *testing.F) {
+	for _, h := range hostile {
+		f.Add(h, "{keys}/{limit}"+h)
+	}
+	f.Fuzz(func(t *testing.T, text, format string) {
+		writeAll(t, text, format)
+	})
+}
+
+// TestHookLineIsPrintedSafely makes the hook's one line quote a state
+// path full of escapes: it must stay one printable line.
+func TestHookLineIsPrintedSafely(t *testing.T) {
+	e := newEnv(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.s.StateDir = filepath.Join(blocker, strings.Join(hostile, ""))
+	if !hooks.Pre(e.s, "77", eicLine) {
+		t.Fatal("pre did not take an EIC line")
+	}
+	printed(t, "hook line", e.stderr.String(), 1)
+	if !strings.HasPrefix(e.stderr.String(), "eich: ") {
+		t.Errorf("hook line: %q", e.stderr.String())
+	}
+}
