@@ -26,26 +26,7 @@ import (
 // OpenSSH's ssh-agent in agent_test.go.
 func fakeAgent(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
-	sock := filepath.Join(testbed.ShortTempDir(t, "eich-fake"), "agent.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { l.Close(); close(done) })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				serve(c)
-			}()
-		}
-	}()
-	return sock
+	return testbed.ServeUnix(t, serve)
 }
 
 // keyring is an in-memory agent whose Remove can refuse or lie.

@@ -23,46 +23,56 @@ const (
 // real OpenSSH ssh-agent does the work.
 func StartAgentProxy(t testing.TB, target string, onRequest func(n int, kind byte) bool) string {
 	t.Helper()
-	sock := filepath.Join(ShortTempDir(t, "eich-proxy"), "agent.sock")
+	var count atomic.Int64
+	return ServeUnix(t, func(client net.Conn) {
+		upstream, err := net.Dial("unix", target)
+		if err != nil {
+			return
+		}
+		defer upstream.Close()
+		for {
+			msg, err := readAgentMessage(client)
+			if err != nil || len(msg) < 5 {
+				return
+			}
+			if !onRequest(int(count.Add(1)), msg[4]) {
+				io.Copy(io.Discard, client) // hold: read on, never answer
+				return
+			}
+			if _, err := upstream.Write(msg); err != nil {
+				return
+			}
+			reply, err := readAgentMessage(upstream)
+			if err != nil {
+				return
+			}
+			if _, err := client.Write(reply); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// ServeUnix listens on a new Unix socket, short enough for any temp dir,
+// and serves each connection with serve in its own goroutine, closing it
+// after. It stops when the test ends.
+func ServeUnix(t testing.TB, serve func(net.Conn)) string {
+	t.Helper()
+	sock := filepath.Join(ShortTempDir(t, "eich-sock"), "agent.sock")
 	l, err := net.Listen("unix", sock)
 	if err != nil {
-		t.Fatalf("agent proxy: %v", err)
+		t.Fatalf("listen on %s: %v", sock, err)
 	}
 	t.Cleanup(func() { l.Close() })
-	var count atomic.Int64
 	go func() {
 		for {
-			client, err := l.Accept()
+			c, err := l.Accept()
 			if err != nil {
 				return
 			}
 			go func() {
-				defer client.Close()
-				upstream, err := net.Dial("unix", target)
-				if err != nil {
-					return
-				}
-				defer upstream.Close()
-				for {
-					msg, err := readAgentMessage(client)
-					if err != nil || len(msg) < 5 {
-						return
-					}
-					if !onRequest(int(count.Add(1)), msg[4]) {
-						io.Copy(io.Discard, client) // hold: read on, never answer
-						return
-					}
-					if _, err := upstream.Write(msg); err != nil {
-						return
-					}
-					reply, err := readAgentMessage(upstream)
-					if err != nil {
-						return
-					}
-					if _, err := client.Write(reply); err != nil {
-						return
-					}
-				}
+				defer c.Close()
+				serve(c)
 			}()
 		}
 	}()
