@@ -1,5 +1,5 @@
 // Package policy decides which agent keys to remove, from their classes
-// alone. It does no I/O, so every rule of design.md is a table test.
+// alone. It does no I/O, so every rule is a table test.
 //
 // The fresh EIC key is offered after every agent key, so it is attempt
 // N+1 and sshd lets it in while N ≤ limit−1. Other EIC commands in flight

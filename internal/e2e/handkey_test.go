@@ -13,9 +13,9 @@ import (
 	"github.com/eich-dev/eich/shells"
 )
 
-// TestUserKeyAddedDuringEICCommand is the issue's "a key that the user
-// adds by hand in another terminal while an EIC command runs must not be
-// recorded as an EIC key", in each shell. The first login's remote
+// TestUserKeyAddedDuringEICCommand proves that a key the user adds by
+// hand in another terminal while an EIC command runs is not recorded as
+// an EIC key, in each shell. The first login's remote
 // command holds it open until the test says go; meanwhile a second
 // terminal (a plain bash in its own tmux, same agent) runs ssh-add for two
 // Ed25519 key files: one with a comment, one whose file has an empty

@@ -68,7 +68,7 @@ var ordinaryLines = []string{
 	"echo ec2 instance connect docs",
 }
 
-// TestHookedLogins is the issue's tests 2 and 3 in each shell: with the
+// TestHookedLogins, in each shell: with the
 // hook loaded as the README says, 33 EIC logins in a row succeed, each with
 // EICH_EIC=1 in its environment and exactly one `eich hook pre` and one
 // `eich hook post`; the user's two keys are still in the agent at the end;

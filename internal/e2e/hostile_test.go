@@ -84,8 +84,8 @@ func hostileCases(shell string, count func(name string) string) []hostileCase {
 	return cs
 }
 
-// TestHostileInputAtThePrompt is the issue's hostile input, typed (or
-// pasted) at a hooked prompt in each shell: command substitutions
+// TestHostileInputAtThePrompt types (or pastes) hostile input at a hooked
+// prompt in each shell: command substitutions
 // ($(…), backticks, fish's (…)), substitutions in single quotes, `;` and
 // quotes, a command continued over two lines, a newline inside quotes,
 // pasted lines, invalid UTF-8 bytes, and a 110 KB line. For each:

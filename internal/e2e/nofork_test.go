@@ -21,8 +21,8 @@ func builtinLines(shell string) []string {
 	return append(common, "x=1; unset x", "[ 1 -eq 1 ] && true")
 }
 
-// TestNoForkForOrdinaryCommands proves the issue's "no process, no
-// subshell, no fork for any other command" with strace: while a hooked
+// TestNoForkForOrdinaryCommands proves with strace that the hooks start
+// no process, subshell or fork for any other command: while a hooked
 // shell (with an extra command name configured and a user function
 // defined, so every branch of the shell-side test runs) reads and runs
 // builtin-only lines, neither it nor anything under it calls clone or fork.

@@ -46,9 +46,9 @@ lines:
 	return stray
 }
 
-// TestBinaryReplacedAfterInit is the rest of the issue's "the binary
-// deleted or replaced by a non-executable after `eich init` ran" (deleted:
-// TestReloadAndMissingBinary), in each shell, each in a fresh session:
+// TestBinaryReplacedAfterInit: the binary replaced by a non-executable
+// after `eich init` ran (deleted: TestReloadAndMissingBinary), in each
+// shell, each in a fresh session:
 //
 //   - chmod-x: the binary loses its execute bits;
 //   - text-file: a text file (a download's error page, mode 0644) is

@@ -11,8 +11,7 @@ import (
 	"github.com/eich-dev/eich/shells"
 )
 
-// TestReloadAndMissingBinary is the first half of the issue's test 6 in
-// each shell: the init line loaded twice still gives exactly one
+// TestReloadAndMissingBinary, in each shell: the init line loaded twice still gives exactly one
 // `hook pre` and one `hook post` per EIC command; after the binary is
 // deleted, EIC commands still run, the shell prints one line about it once
 // per session, and keeps working with $? intact.
@@ -71,9 +70,8 @@ func TestReloadAndMissingBinary(t *testing.T) {
 	}
 }
 
-// TestBashForeignTrapAndPromptCommand is the second half of the issue's
-// test 6, and the bash side of "works with starship, direnv, atuin and
-// zoxide": other tools' DEBUG traps and PROMPT_COMMAND entries, loaded
+// TestBashForeignTrapAndPromptCommand is the bash side of working beside
+// starship, direnv, atuin and zoxide: other tools' DEBUG traps and PROMPT_COMMAND entries, loaded
 // before or after eich, keep working and keep eich working. Variants:
 //
 //   - string: a user's DEBUG trap set before eich, direnv's own hook

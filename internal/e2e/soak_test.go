@@ -117,12 +117,12 @@ func eichList(t *testing.T, b *testbed.Bed, bin string) []listedKey {
 	return keys
 }
 
-// TestSoak is the issue's soak: in zsh, bash and fish side by side, each
+// TestSoak: in zsh, bash and fish side by side, each
 // with its own agent and state, n EIC logins in a row (n = 200, or
 // EICH_SOAK), typed one a line as users type them (the rotation of
 // TestHookedLogins: plain, compound, global options first, env prefix and
 // `command`, full path, pipe, alias, function, leading space). The full
-// soak of the issue, 1,000 logins per shell (about 10 minutes on a 2-core machine):
+// soak, 1,000 logins per shell (about 10 minutes on a 2-core machine):
 //
 //	EICH_SOAK=1000 go test -count=1 -timeout 60m -run 'TestSoak$' ./internal/e2e/
 //

@@ -62,7 +62,8 @@ func TestSSHConfigBlockMatchesOnlyEIC(t *testing.T) {
 	}
 }
 
-// TestSSHConfigBlockLogins is the issue's test 5 in each shell: with six
+// TestSSHConfigBlockLogins proves the `eich ssh-config` block in each
+// shell: with six
 // stale keys in the agent, eich's pruning off (EICH_MODE=off) and the
 // block at the top of the ssh config, hooked EIC logins succeed and the
 // agent gains no key. Without the hook the same login fails, so the block
