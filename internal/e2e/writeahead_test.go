@@ -45,22 +45,15 @@ func stopAtRequest(t *testing.T, eich string, sig syscall.Signal, n int, deliver
 	a.AddStale(t, 6)
 	before := a.Fingerprints(t)
 	var pid atomic.Int64
-	stopped := make(chan struct{})
+	started, stopped := make(chan struct{}), make(chan struct{})
 	proxy := testbed.StartAgentProxy(t, a.Socket, func(i int, _ byte) bool {
 		if i != n {
 			return true
 		}
-		for pid.Load() == 0 { // set right after Start returns
-			time.Sleep(time.Millisecond)
-		}
-		if delivered {
-			defer close(stopped)
-			defer syscall.Kill(int(pid.Load()), sig)
-			return true
-		}
+		<-started // pid is set
+		close(stopped) // before the signal, so that Wait never returns first
 		syscall.Kill(int(pid.Load()), sig)
-		close(stopped)
-		return false
+		return delivered
 	})
 	home := t.TempDir()
 	cmd := exec.Command(eich, "hook", "pre", "--shell", "bash", "--session", "4242")
@@ -72,17 +65,22 @@ func stopAtRequest(t *testing.T, eich string, sig syscall.Signal, n int, deliver
 		t.Fatal(err)
 	}
 	pid.Store(int64(cmd.Process.Pid))
+	close(started)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(testbed.Scaled(60 * time.Second)):
+		cmd.Process.Kill()
+		t.Fatalf("eich never ended; it was to be stopped at request %d", n)
+	}
 	select {
 	case <-stopped:
-	case err := <-done:
+	default:
 		t.Fatalf("eich ended (%v) before its request %d", err, n)
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("eich never made request %d", n)
 	}
-	if err := <-done; err == nil {
+	if err == nil {
 		t.Fatalf("eich exited 0 though it was sent %v", sig)
 	}
 
