@@ -488,3 +488,44 @@ func TestFullDiskRemovesNothing(t *testing.T) {
 	}
 	e.requireUserKeys()
 }
+
+// TestPromptSegmentFollowsTheAgent: every run that lists the agent leaves
+// `eich status`'s text in the agent's prompt file, rewritten only when it
+// changes.
+func TestPromptSegmentFollowsTheAgent(t *testing.T) {
+	e := newEnv(t)
+	file := filepath.Join(e.s.StateDir, state.PromptName(e.agent.Socket))
+	segment := func() string {
+		t.Helper()
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatalf("prompt file: %v", err)
+		}
+		return strings.TrimSuffix(string(data), "\n")
+	}
+	status := func() string {
+		t.Helper()
+		c, err := hooks.Status(e.s, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Format(hooks.DefaultStatusFormat)
+	}
+	e.agent.AddStale(t, 4)
+	e.login("1") // pre prunes 6 keys to 4, post sees the login's key: 5
+	if got, want := segment(), "eic 5/6 ·3 stale"; got != want {
+		t.Errorf("after a login the segment is %q, want %q", got, want)
+	}
+	e.agent.AddStale(t, 1) // by hand: the file cannot know
+	if got, want := status(), "eic 6/6 ·4 stale"; got != want {
+		t.Fatalf("status = %q, want %q", got, want)
+	}
+	if got := segment(); got != "eic 6/6 ·4 stale" {
+		t.Errorf("status did not refresh the segment: %q", got)
+	}
+	before, _ := os.Stat(file)
+	status()
+	if after, _ := os.Stat(file); !after.ModTime().Equal(before.ModTime()) || !os.SameFile(before, after) {
+		t.Error("an unchanged segment was rewritten")
+	}
+}

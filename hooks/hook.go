@@ -66,6 +66,7 @@ func preRun(s *Settings, session string, login cmdline.Login) string {
 		}
 	}
 	ss.remember(left)
+	ss.publish(left)
 	return hookLine(s, ss, rep, true)
 }
 
@@ -130,7 +131,9 @@ func postRun(s *Settings, session string) string {
 	}
 	keys := ss.classify(list)
 	rep := ss.prune(keys, policy.After, 0, false, "after an EIC command (mode always)")
-	ss.remember(remaining(keys, rep))
+	left := remaining(keys, rep)
+	ss.remember(left)
+	ss.publish(left)
 	return hookLine(s, ss, rep, false)
 }
 

@@ -339,5 +339,8 @@ func List(s *Settings) ([]Key, []string, error) {
 	}
 	defer ss.close()
 	keys, err := ss.inspect()
+	if err == nil {
+		ss.publish(keys)
+	}
 	return keys, ss.warnings(), err
 }

@@ -164,7 +164,9 @@ func Prune(s *Settings, dryRun, allStale bool) (*Report, error) {
 		inFlight = ss.dir.CountInFlight("", ss.agent.Socket, ss.now)
 	}
 	rep := ss.prune(keys, phase, inFlight, dryRun, reason)
-	ss.remember(remaining(keys, rep))
+	left := remaining(keys, rep)
+	ss.remember(left)
+	ss.publish(left)
 	rep.Notes = ss.notes
 	if rep.Blocked == nil {
 		rep.Notes = ss.warnings()

@@ -65,7 +65,19 @@ func Status(s *Settings, withLedger bool) (*Counts, error) {
 		return nil, err
 	}
 	c.count(keys)
+	ss.publish(keys)
 	return c, nil
+}
+
+// publish leaves the prompt segment for the agent as keys show it now,
+// when there is a state dir to leave it in (it creates none).
+func (ss *Session) publish(keys []Key) {
+	if ss.dir == nil || ss.agent == nil || errors.Is(ss.noRemove, state.ErrUntrusted) {
+		return
+	}
+	c := &Counts{Limit: ss.s.MaxAuthTries}
+	c.count(keys)
+	_ = ss.dir.WritePrompt(ss.agent.Socket, c.Format(DefaultStatusFormat)) // a hint: a failure costs a stale segment
 }
 
 func (c *Counts) count(keys []Key) {
