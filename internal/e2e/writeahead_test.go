@@ -50,7 +50,7 @@ func stopAtRequest(t *testing.T, eich string, sig syscall.Signal, n int, deliver
 		if i != n {
 			return true
 		}
-		<-started // pid is set
+		<-started      // pid is set
 		close(stopped) // before the signal, so that Wait never returns first
 		syscall.Kill(int(pid.Load()), sig)
 		return delivered
