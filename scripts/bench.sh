@@ -84,6 +84,33 @@ func main() { os.Stdout.WriteString("floor\n") }
 EOF
 printf 'module floor\n\ngo 1.21\n' >"$work/floor/go.mod"
 (cd "$work/floor" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/bin/go-floor" .)
+# The floor of any Go program that lists an agent: dial, one List with
+# x/crypto/ssh/agent (built against eich's go.mod), print the count.
+mkdir -p "$work/lister"
+cat >"$work/lister/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+
+	"golang.org/x/crypto/ssh/agent"
+)
+
+func main() {
+	conn, err := net.Dial("unix", os.Getenv("SSH_AUTH_SOCK"))
+	if err != nil {
+		os.Exit(1)
+	}
+	keys, err := agent.NewClient(conn).List()
+	if err != nil {
+		os.Exit(1)
+	}
+	fmt.Println(len(keys))
+}
+EOF
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/bin/go-lister" "$work/lister/main.go"
 eich=$work/bin/eich
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Uncommitted changes count only in the packages built into eich.
@@ -182,12 +209,14 @@ EOF
 		--command-name 'status' "$eich status" \
 		--command-name 'status cgo' "$work/bin/eich-cgo status" \
 		--command-name 'version' "$eich --version" \
-		--command-name 'floor' "$work/bin/go-floor" >&2
+		--command-name 'floor' "$work/bin/go-floor" \
+		--command-name 'lister' "$work/bin/go-lister" >&2
 	sshadd=$(median "$work/h1.csv" 1)
 	st=$(median "$work/h1.csv" 2)
 	stcgo=$(median "$work/h1.csv" 3)
 	ver=$(median "$work/h1.csv" 4)
 	floor=$(median "$work/h1.csv" 5)
+	lister=$(median "$work/h1.csv" 6)
 	log "timing status with ledgers of 0, 512 and 100,000 entries ($runs runs each)"
 	hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-csv "$work/h2.csv" \
 		--prepare "$(put 0)" --command-name 'status 0' "$eich status" \
@@ -217,7 +246,8 @@ EOF
 	pre100k=$(median "$work/h3.csv" 2)
 
 	row '`eich status` vs `ssh-add -l`, agent with 8 keys' "$(fmt_ms "$st") vs $(fmt_ms "$sshadd")" "$(ratio "$st" "$sshadd")×" '≤ 1.00×' "$(verdict "$(ratio "$st" "$sshadd")" '<=' 1.00)"
-	row '`eich status`, cgo build (libc linked dynamically) vs `ssh-add -l`' "$(fmt_ms "$stcgo") vs $(fmt_ms "$sshadd")" "$(ratio "$stcgo" "$sshadd")×" '(release builds use CGO_ENABLED=0)' ''
+	row '`eich status`, plain `go build`/`go install` (cgo, no build tag) vs `ssh-add -l`' "$(fmt_ms "$stcgo") vs $(fmt_ms "$sshadd")" "$(ratio "$stcgo" "$sshadd")×" '≤ 1.20×' "$(verdict "$(ratio "$stcgo" "$sshadd")" '<=' 1.20)"
+	row '`eich status` vs a minimal Go agent lister' "$(fmt_ms "$st") vs $(fmt_ms "$lister")" "$(ratio "$st" "$lister")×" '(how close to the floor)' ''
 	row '`eich status`, ledger of 100,000 entries vs empty' "$(fmt_ms "$st100k") vs $(fmt_ms "$st0")" "$(ratio "$st100k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st100k" "$st0")" '<=' 1.10)"
 	row '`eich status`, ledger of 512 entries (bound after compaction) vs empty' "$(fmt_ms "$st4k") vs $(fmt_ms "$st0")" "$(ratio "$st4k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st4k" "$st0")" '<=' 1.10)"
 	row '`eich hook pre`, EIC line, nothing to prune' "$(fmt_ms "$pre0")" "$(ratio "$pre0" "$floor")× the Go floor" '≤ 5 ms' "$(verdict "$(awk -v s="$pre0" 'BEGIN { print s * 1000 }')" '<=' 5)"
@@ -228,6 +258,8 @@ EOF
 	row '`eich hook pre`, ledger of 100,000 entries vs empty' "$(fmt_ms "$pre100k") vs $(fmt_ms "$pre0")" "$(ratio "$pre100k" "$pre0")×" '≤ 1.10×' "$(verdict "$(ratio "$pre100k" "$pre0")" '<=' 1.10)"
 	row '`eich --version`' "$(fmt_ms "$ver")" "$(ratio "$ver" "$floor")× the Go floor" '≤ 2 ms' "$(verdict "$(awk -v s="$ver" 'BEGIN { print s * 1000 }')" '<=' 2)"
 	row 'Go floor: a static Go program that prints one line' "$(fmt_ms "$floor")" '1.00×' '(reference)' ''
+	row 'Go agent floor: a static Go program that lists the agent' "$(fmt_ms "$lister")" "$(ratio "$lister" "$floor")× the Go floor" '(reference)' ''
+	row '`ssh-add -l`' "$(fmt_ms "$sshadd")" "$(ratio "$sshadd" "$floor")× the Go floor" '(reference)' ''
 	kill "$agent_pid" 2>/dev/null || true
 	agent_pid=
 	unset SSH_AUTH_SOCK
