@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Bed is one test's world: its own sshd and agent, an isolated HOME and XDG
@@ -111,6 +112,12 @@ func (b *Bed) Env(extra ...string) []string {
 		"FAKEAWS_SSH_CONFIG=" + b.SSHConfig,
 		"FAKEAWS_REMOTE_COMMAND=echo " + RemoteOutput,
 		"FAKEAWS_LOG=" + b.AWSLog,
+	}
+	if budget := Scaled(time.Second); budget != time.Second {
+		// A loaded machine: eich's hook budget (default 1s) is scaled
+		// like the tests' own waits, so that a slow start is not a
+		// failed prune.
+		env = append(env, "EICH_HOOK_BUDGET="+budget.String())
 	}
 	return append(env, extra...)
 }
