@@ -4,7 +4,7 @@
 #   curl -fsSL https://github.com/eich-dev/eich/releases/latest/download/install.sh | sh
 #   ./install.sh                       # from a checkout: builds with your Go
 #
-# From a checkout of eich (go.mod and main.go next to this script) or with
+# From a checkout of eich (its go.mod next to this script) or with
 # --from-source it builds with the local Go toolchain. Otherwise it
 # downloads eich_<version>_<os>_<arch>.tar.gz and checksums.txt from the
 # release (or --base-url) and checks the archive's SHA-256 before it
@@ -423,12 +423,12 @@ main() {
 		;;
 	esac
 
-	# A checkout: this script sits next to eich's go.mod and main.go.
+	# A checkout: this script sits next to eich's go.mod.
 	checkout=
 	case $0 in
 	*install.sh)
 		dir=$(cd "$(dirname "$0")" && pwd)
-		if [ -f "$dir/main.go" ] && grep -q '^module github.com/eich-dev/eich$' "$dir/go.mod" 2>/dev/null; then
+		if grep -q '^module github.com/eich-dev/eich$' "$dir/go.mod" 2>/dev/null; then
 			checkout=$dir
 		fi
 		;;

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/eich-dev/eich/hooks/safetext"
+	"github.com/eich-dev/eich/internal/command"
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
@@ -286,7 +287,7 @@ func TestEveryCommandRefusesStrayWords(t *testing.T) {
 			walk(c.Subcommands, name)
 		}
 	}
-	walk(newApp().Commands, "")
+	walk(command.New().Commands, "")
 
 	a := testbed.StartAgent(t)
 	a.AddStale(t, 5)

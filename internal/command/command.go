@@ -1,11 +1,9 @@
-// Command eich keeps `aws ec2-instance-connect ssh` working: before an EC2
-// Instance Connect login it removes the stale throw-away keys that would
-// otherwise fill ssh-agent and end the login with "Too many authentication
-// failures", and never the user's own keys.
-//
-// This file is the command-line wiring only; the work is in package hooks
-// and the shell scripts in package shells.
-package main
+// Package command is eich's command line: the urfave/cli app with its
+// commands and flags, the settings they resolve, and the actions that call
+// package hooks and package shells. Package main only stamps the version and
+// calls Main; the build-only docs program (internal/command/eichdocs) takes
+// the same app from New to write the man page and completion files.
+package command
 
 import (
 	"encoding/json"
@@ -27,7 +25,8 @@ import (
 	"github.com/eich-dev/eich/shells"
 )
 
-// Set by the release build: -ldflags "-X main.version=… -X main.commit=…".
+// version and commit are package main's, which the release build stamps
+// (-ldflags "-X main.version=… -X main.commit=…"); Main sets them.
 var (
 	version = "dev"
 	commit  = "none"
@@ -41,8 +40,10 @@ const exitHelp = `EXIT STATUS:
 // started is when eich started: the hook budget counts from here.
 var started time.Time
 
-func main() {
+// Main runs eich with os.Args and exits with its status.
+func Main(v, c string) {
 	started = time.Now()
+	version, commit = v, c
 	app := newApp()
 	oneLineErrors(app.Commands)
 	checkArgs(app.Commands, "")
@@ -67,6 +68,9 @@ func main() {
 func warn(msg string) {
 	fmt.Fprintf(os.Stderr, "eich: %s\n", safetext.Line(msg))
 }
+
+// New returns eich's command line, as Main runs it.
+func New() *cli.App { return newApp() }
 
 func newApp() *cli.App {
 	return &cli.App{
