@@ -273,7 +273,6 @@ func TestEveryCommandRefusesStrayWords(t *testing.T) {
 		"init":       {"init", "zsh", "x"},
 		"ssh-config": {"ssh-config", "x"},
 		"completion": {"completion", "zsh", "x"},
-		"man":        {"man", "x"},
 		"hook pre":   {"hook", "pre", "--session", "1", "x"},
 		"hook post":  {"hook", "post", "--session", "1", "x"},
 	}

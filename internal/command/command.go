@@ -135,10 +135,11 @@ func newApp() *cli.App {
 				Action: withSettings(cmdDoctor),
 			},
 			{
-				Name:      "init",
-				Usage:     "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
-				ArgsUsage: "zsh|bash|fish",
-				Action:    withSettings(cmdInit),
+				Name:         "init",
+				Usage:        "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
+				ArgsUsage:    "zsh|bash|fish",
+				BashComplete: completion.ShellNames,
+				Action:       withSettings(cmdInit),
 			},
 			{
 				Name:   "ssh-config",
@@ -146,25 +147,14 @@ func newApp() *cli.App {
 				Action: func(*cli.Context) error { fmt.Print(shells.SSHConfig()); return nil },
 			},
 			{
-				Name:      "completion",
-				Usage:     "print shell completions: eich completion zsh|bash|fish",
-				ArgsUsage: "zsh|bash|fish",
+				Name:         "completion",
+				Usage:        "print shell completions: eich completion zsh|bash|fish",
+				ArgsUsage:    "zsh|bash|fish",
+				BashComplete: completion.ShellNames,
 				Action: func(c *cli.Context) error {
 					script, err := completion.Script(c.App, c.Args().First())
 					if err == nil {
 						fmt.Print(script)
-					}
-					return err
-				},
-			},
-			{
-				Name:   "man",
-				Usage:  "print the man page (roff): eich man > eich.1",
-				Hidden: true,
-				Action: func(c *cli.Context) error {
-					page, err := completion.Man(c.App)
-					if err == nil {
-						fmt.Print(page)
 					}
 					return err
 				},
@@ -252,9 +242,9 @@ func checkArgs(cmds []*cli.Command, parent string) {
 // so that an empty variable counts as unset and every source goes through
 // the setting's one validator.
 func settingFlags() []cli.Flag {
-	flags := []cli.Flag{&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/eich/config) [$EICH_CONFIG]"}}
+	flags := []cli.Flag{&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/eich/config; $EICH_CONFIG)"}}
 	for _, d := range config.Scalars {
-		usage := fmt.Sprintf("%s [$%s; config: %s]", d.Usage, d.Env(), d.Key)
+		usage := fmt.Sprintf("%s ($%s; config: %s)", d.Usage, d.Env(), d.Key)
 		if d.Switch {
 			flags = append(flags, &cli.BoolFlag{Name: d.Flag(), Usage: usage})
 		} else {
