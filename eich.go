@@ -8,7 +8,12 @@
 // package shells.
 package main
 
-import "github.com/eich-dev/eich/internal/command"
+import (
+	"runtime/debug"
+	"strings"
+
+	"github.com/eich-dev/eich/internal/command"
+)
 
 // Set by the release build: -ldflags "-X main.version=… -X main.commit=…".
 var (
@@ -16,4 +21,19 @@ var (
 	commit  = "none"
 )
 
-func main() { command.Main(version, commit) }
+func main() {
+	if version == "dev" {
+		version = moduleVersion()
+	}
+	command.Main(version, commit)
+}
+
+// moduleVersion is the version `go install github.com/eich-dev/eich@v0.1.0`
+// records in the binary ("0.1.0"), or "dev" for a build from a checkout.
+func moduleVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok || info.Main.Version == "" || info.Main.Version == "(devel)" {
+		return "dev"
+	}
+	return strings.TrimPrefix(info.Main.Version, "v")
+}
