@@ -8,6 +8,7 @@
 package installtest
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -819,4 +820,114 @@ func copyDir(t *testing.T, from, to string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestGoInstall: `go install github.com/eich-dev/eich@VERSION`, and
+// install.sh --from-source outside a checkout, which runs it with the
+// release's build tag and ldflags, each give a working eich. The module
+// comes from a file:// module proxy holding this checkout as v0.9.9 (and
+// its dependencies from the local module cache), so the module path is
+// the one in go.mod.
+func TestGoInstall(t *testing.T) {
+	setup(t)
+	const version = "0.9.9"
+	proxy := moduleProxy(t, "v"+version)
+	gomodcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withProxy := func(e *env) {
+		e.vars = append(e.vars,
+			"GOPROXY=file://"+proxy+",file://"+filepath.Join(strings.TrimSpace(string(gomodcache)), "cache", "download"),
+			"GOSUMDB=off", "GOMODCACHE="+filepath.Join(t.TempDir(), "modcache"), "GOFLAGS=-modcacherw -buildvcs=false")
+	}
+
+	e := newEnv(t, "bash")
+	withProxy(e)
+	e.vars = append(e.vars, "GOBIN="+e.binDir)
+	e.mustOK(e.run("go", "install", modulePath(t)+"@v"+version), "go install")
+	if v, want := e.version(), "eich version "+version+" (none)"; v != want {
+		t.Errorf("go install: eich --version = %q, want %q", v, want)
+	}
+	e.mustOK(e.run(filepath.Join(e.binDir, "eich"), "init", "zsh"), "eich init zsh")
+
+	e = newEnv(t, "bash")
+	withProxy(e)
+	r := e.mustOK(e.installCopy("--from-source", "--version", version), "install.sh --from-source --version")
+	if !strings.Contains(r.stdout, "built with go install") {
+		t.Errorf("want the go install path:\n%s", r)
+	}
+	if v, want := e.version(), "eich version "+version+" (none)"; v != want {
+		t.Errorf("install.sh --from-source: eich --version = %q, want %q", v, want)
+	}
+}
+
+// modulePath is the module line of go.mod.
+func modulePath(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if path, ok := strings.CutPrefix(line, "module "); ok {
+			return strings.TrimSpace(path)
+		}
+	}
+	t.Fatal("go.mod has no module line")
+	return ""
+}
+
+// moduleProxy writes a file:// module proxy (the GOPROXY protocol's
+// list, .info, .mod and .zip files) that serves this checkout's tracked
+// and new files as the module at version.
+func moduleProxy(t *testing.T, version string) string {
+	t.Helper()
+	root := t.TempDir()
+	mod := modulePath(t)
+	dir := filepath.Join(root, filepath.FromSlash(mod), "@v")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := exec.Command("git", "-C", repoRoot, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	var zipped strings.Builder
+	zw := zip.NewWriter(&zipped)
+	for _, name := range strings.Split(strings.TrimSuffix(string(files), "\x00"), "\x00") {
+		info, err := os.Lstat(filepath.Join(repoRoot, name))
+		if err != nil || !info.Mode().IsRegular() { // deleted in the work tree, or a link
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(repoRoot, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(mod + "@" + version + "/" + filepath.ToSlash(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{
+		"list":            version + "\n",
+		version + ".info": `{"Version":"` + version + `","Time":"2026-01-01T00:00:00Z"}`,
+		version + ".mod":  string(gomod),
+		version + ".zip":  zipped.String(),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
 }
