@@ -3,8 +3,9 @@
 
 all: build
 
-# As releases are built: static, without urfave/cli's docs code (eich
-# renders its own man page), so that every command starts faster.
+# As releases are built: static, without urfave/cli's docs code (the man
+# page comes from internal/command/eichdocs), so that every command starts
+# faster.
 build:
 	CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -o eich .
 
@@ -12,16 +13,17 @@ build:
 test:
 	scripts/test.sh
 
-# Release archives for linux/darwin x amd64/arm64 and checksums.txt in dist/.
-# VERSION=0.1.0 make dist to override `git describe`.
+# Every release artifact, unpublished, in dist/: archives for linux/darwin x
+# amd64/arm64, checksums.txt, .deb, .rpm and the Homebrew formula
+# (.goreleaser.yaml; GoReleaser at the version scripts/goreleaser.sh pins).
 dist:
-	go run ./internal/release/cmd/dist -out dist $(if $(VERSION),-version $(VERSION))
+	scripts/goreleaser.sh release --snapshot --clean
 
-# The man page, generated from the command definitions: man ./dist/eich.1
+# The man page and completion files, from the command definitions:
+# man ./build/man/eich.1
 man:
-	mkdir -p dist
-	go run . man > dist/eich.1
-	@echo "wrote dist/eich.1 (view it with: man ./dist/eich.1)"
+	go run ./internal/command/eichdocs -out build
+	@echo "wrote build/man/eich.1 and build/completions/ (view the page with: man ./build/man/eich.1)"
 
 # Under a minute, no AWS account: a local sshd shows the failure, then eich.
 demo:

@@ -4,7 +4,7 @@
 #   curl -fsSL https://github.com/eich-dev/eich/releases/latest/download/install.sh | sh
 #   ./install.sh                       # from a checkout: builds with your Go
 #
-# From a checkout of eich (go.mod and main.go next to this script) or with
+# From a checkout of eich (its go.mod next to this script) or with
 # --from-source it builds with the local Go toolchain. Otherwise it
 # downloads eich_<version>_<os>_<arch>.tar.gz and checksums.txt from the
 # release (or --base-url) and checks the archive's SHA-256 before it
@@ -48,6 +48,10 @@ die() {
 
 # MARKER ends every line this script adds, so a re-run and --uninstall find it.
 MARKER='# added by eich install.sh'
+
+# MODULE is eich's Go module path (go.mod's module line), which is also
+# its GitHub repository: releases are at https://$MODULE/releases.
+MODULE=github.com/eich-dev/eich
 
 # ask QUESTION: true if the user answers yes on the terminal. Never asks
 # without a terminal on stdin or with --yes.
@@ -128,7 +132,7 @@ build_from_source() {
 		mkdir -p "$tmp/gobin"
 		(cd "$tmp" && CGO_ENABLED=0 GOBIN="$tmp/gobin" go install -trimpath -tags urfave_cli_no_docs \
 			-ldflags "-X main.version=${opt_version:-dev} -X main.commit=none" \
-			"github.com/eich-dev/eich@$(tag_of "$version")") || die "go install failed"
+			"$MODULE@$(tag_of "$version")") || die "go install failed"
 		mv "$tmp/gobin/eich" "$1" || die "go install left no binary"
 		source_note="built with go install"
 	fi
@@ -148,9 +152,9 @@ download_release() {
 	base=${opt_base_url:-${EICH_INSTALL_BASE_URL:-}}
 	if [ -z "$base" ]; then
 		if [ -n "$opt_version" ]; then
-			base="https://github.com/eich-dev/eich/releases/download/$(tag_of "$opt_version")"
+			base="https://$MODULE/releases/download/$(tag_of "$opt_version")"
 		else
-			base="https://github.com/eich-dev/eich/releases/latest/download"
+			base="https://$MODULE/releases/latest/download"
 		fi
 	fi
 	base=${base%/}
@@ -423,12 +427,12 @@ main() {
 		;;
 	esac
 
-	# A checkout: this script sits next to eich's go.mod and main.go.
+	# A checkout: this script sits next to eich's go.mod.
 	checkout=
 	case $0 in
 	*install.sh)
 		dir=$(cd "$(dirname "$0")" && pwd)
-		if [ -f "$dir/main.go" ] && grep -q '^module github.com/eich-dev/eich$' "$dir/go.mod" 2>/dev/null; then
+		if grep -qx "module $MODULE" "$dir/go.mod" 2>/dev/null; then
 			checkout=$dir
 		fi
 		;;

@@ -67,7 +67,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- build -----------------------------------------------------------------
-# As internal/release builds it: pure Go, statically linked, stripped. The
+# As .goreleaser.yaml builds it: pure Go, statically linked, stripped. The
 # cgo build (what a plain `go build`, `make build` too, makes where a C
 # compiler is installed) links libc dynamically; it is measured once for
 # comparison.

@@ -23,6 +23,12 @@ echo "== build for macOS"
 GOOS=darwin GOARCH=arm64 go build -o /dev/null ./...
 GOOS=darwin GOARCH=amd64 go build -o /dev/null ./...
 
+echo "== release snapshot (GoReleaser, .goreleaser.yaml)"
+# Every release artifact into dist/, nothing published. The first run
+# compiles GoReleaser (pinned in scripts/goreleaser.sh) into the Go build
+# cache; the install tests below build their own snapshot from it.
+scripts/goreleaser.sh release --snapshot --clean
+
 echo "== fuzz ($fuzztime each)"
 fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"; }
 fuzz ./hooks/cmdline FuzzIsEIC

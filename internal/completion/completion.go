@@ -1,12 +1,15 @@
-// Package completion renders shell completion scripts and the man page
-// from eich's command definitions.
+// Package completion prints eich's shell completion scripts, for
+// `eich completion zsh|bash|fish` and for the files that releases ship
+// (written by the build-only program internal/command/eichdocs).
 //
-// The bash and zsh scripts are small and ask the binary itself: urfave/cli
-// answers `eich ARGS… --generate-bash-completion` with the commands or
-// flags that may come next (the app sets EnableBashCompletion), so they
-// never go stale. The fish script is generated from the same definitions by
-// urfave/cli. All three also offer the shell names after `init` and
-// `completion`, which take one positional argument.
+// The completions come from urfave/cli. Bash and zsh use its completion
+// protocol: the app sets EnableBashCompletion, and `eich ARGS…
+// --generate-bash-completion` prints the commands or flags that may come
+// next, or what a command's BashComplete offers for its arguments (the
+// shell names for init and completion), so the scripts never go stale.
+// Fish gets urfave/cli's ToFishCompletion, which, unlike its man page, is
+// not behind the urfave_cli_no_docs build tag and so works in the release
+// binary.
 package completion
 
 import (
@@ -17,9 +20,6 @@ import (
 
 	"github.com/eich-dev/eich/shells"
 )
-
-// shellArgCommands are the commands whose one argument is a shell name.
-var shellArgCommands = []string{"init", "completion"}
 
 // Script returns the completion script for shell (zsh, bash or fish).
 func Script(app *cli.App, shell string) (string, error) {
@@ -40,90 +40,13 @@ func Script(app *cli.App, shell string) (string, error) {
 		var b strings.Builder
 		b.WriteString(fill(fishHeader, name))
 		b.WriteString(tidyFish(generated))
-		b.WriteString(fill(fishShellArgs, name))
+		b.WriteString(fishArgs(app))
 		return b.String(), nil
 	case "":
 		return "", fmt.Errorf("completion takes one shell name: %s", strings.Join(shells.Names(), ", "))
 	default:
 		return "", fmt.Errorf("completion for %q: unknown shell, want one of %s", shell, strings.Join(shells.Names(), ", "))
 	}
-}
-
-// Man returns the man page (section 1) in roff: urfave/cli's page from
-// the command definitions, plus ENVIRONMENT (from the flags' environment
-// variables), FILES and SEE ALSO.
-func Man(app *cli.App) (string, error) {
-	// Rendered here rather than with urfave/cli's ToMan, so that release
-	// builds can leave out its docs code (-tags urfave_cli_no_docs) and
-	// the markdown packages that cost every eich start-up ≈ 0.3 ms.
-	var b strings.Builder
-	fmt.Fprintf(&b, ".TH %s 1\n.SH NAME\n%s \\- %s\n", app.Name, app.Name, roff(app.Usage))
-	fmt.Fprintf(&b, ".SH SYNOPSIS\n\\fB%s\\fP [\\fIglobal options\\fP] \\fIcommand\\fP [\\fIcommand options\\fP] [\\fIarguments\\fP]\n", app.Name)
-	b.WriteString(".SH DESCRIPTION\n")
-	for _, para := range strings.Split(app.Description, "\n\n") {
-		if strings.Contains(para, "\n ") { // indented lines: keep them as they are
-			fmt.Fprintf(&b, ".PP\n.nf\n%s\n.fi\n", roff(strings.TrimSpace(para)))
-			continue
-		}
-		fmt.Fprintf(&b, ".PP\n%s\n", roff(strings.TrimSpace(para)))
-	}
-	b.WriteString(".SH GLOBAL OPTIONS\n")
-	manFlags(&b, app.Flags)
-	b.WriteString(".SH COMMANDS\n")
-	for _, c := range app.VisibleCommands() {
-		fmt.Fprintf(&b, ".SS %s\n%s\n", roff(strings.TrimSpace(c.Name+" "+c.ArgsUsage)), roff(c.Usage))
-		manFlags(&b, c.VisibleFlags())
-	}
-	b.WriteString(".SH ENVIRONMENT\n")
-	for _, f := range app.Flags {
-		env, ok := f.(interface{ GetEnvVars() []string })
-		if !ok {
-			continue
-		}
-		for _, v := range env.GetEnvVars() {
-			fmt.Fprintf(&b, ".TP\n\\fB%s\\fP\n%s\n", roff(v), roff("as --"+f.Names()[0]+": "+flagUsage(f)))
-		}
-	}
-	b.WriteString(".TP\n\\fBNO_COLOR\\fP\nwhen set, no colour even on a terminal\n")
-	b.WriteString(".TP\n\\fBSSH_AUTH_SOCK\\fP\nthe ssh-agent eich talks to\n")
-	b.WriteString(".SH FILES\n")
-	b.WriteString(".TP\n\\fI$XDG_CONFIG_HOME/eich/config\\fP (else \\fI~/.config/eich/config\\fP)\nthe config file\n")
-	b.WriteString(".TP\n\\fI$XDG_STATE_HOME/eich/\\fP (else \\fI~/.local/state/eich/\\fP)\nthe ledger of seen EIC keys, the removal log, the protect list\n")
-	b.WriteString(".SH SEE ALSO\n\\fBssh-agent\\fP(1), \\fBssh-add\\fP(1), \\fBssh_config\\fP(5), \\fBsshd_config\\fP(5)\n")
-	return b.String(), nil
-}
-
-// manFlags writes one .TP entry per flag: its names, then its usage.
-func manFlags(b *strings.Builder, flags []cli.Flag) {
-	for _, f := range flags {
-		var names []string
-		for _, n := range f.Names() {
-			dash := "--"
-			if len(n) == 1 {
-				dash = "-"
-			}
-			names = append(names, `\fB`+roff(dash+n)+`\fP`)
-		}
-		fmt.Fprintf(b, ".TP\n%s\n%s\n", strings.Join(names, ", "), roff(flagUsage(f)))
-	}
-}
-
-func flagUsage(f cli.Flag) string {
-	if u, ok := f.(interface{ GetUsage() string }); ok {
-		return u.GetUsage()
-	}
-	return ""
-}
-
-// roff escapes text for a roff line: backslashes, hyphens, and a leading
-// dot or quote that would read as a request.
-func roff(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\e`)
-	s = strings.ReplaceAll(s, "-", `\-`)
-	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
-		s = `\&` + s
-	}
-	return s
 }
 
 // tidyFish drops the repeated lines urfave/cli writes (help and version
@@ -148,17 +71,42 @@ func tidyFish(generated string) string {
 	return b.String()
 }
 
-// fill substitutes the program name, the shell names and the commands that
-// take a shell name into a script template.
-func fill(tmpl, name string) string {
-	return strings.NewReplacer(
-		"@NAME@", name,
-		"@SHELLS@", strings.Join(shells.Names(), " "),
-		"@SHELL_CMDS_BAR@", strings.Join(shellArgCommands, "|"),
-		"@SHELL_CMDS@", strings.Join(shellArgCommands, " "),
-	).Replace(tmpl)
+// ShellNames is the BashComplete of a command whose one argument is a
+// shell name: it offers the names until that argument is given.
+func ShellNames(c *cli.Context) {
+	if c.NArg() > 0 {
+		return
+	}
+	for _, name := range shells.Names() {
+		fmt.Fprintln(c.App.Writer, name)
+	}
 }
 
+// fishArgs completes the arguments of the commands that have a
+// BashComplete by asking the binary, as bash and zsh do. Hand-written
+// because ToFishCompletion covers commands and flags, not arguments.
+func fishArgs(app *cli.App) string {
+	var b strings.Builder
+	for _, c := range app.VisibleCommands() {
+		if c.BashComplete == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "complete -c %[1]s -f -n '__fish_seen_subcommand_from %[2]s' -a '(%[1]s (commandline -opc)[2..-1] --generate-bash-completion 2>/dev/null)'\n", app.Name, c.Name)
+	}
+	return b.String()
+}
+
+// fill puts the program name into a script template.
+func fill(tmpl, name string) string {
+	return strings.ReplaceAll(tmpl, "@NAME@", name)
+}
+
+// bashScript and zshScript are the shell side of urfave/cli's completion
+// protocol. They are written here because urfave/cli v2 ships its own
+// bash and zsh scripts only as sample files in its repository, outside
+// the Go API; these also complete flags by prefix, fall back to file
+// names, and tell a zsh user without compinit what to do.
+//
 // bashScript: load with `eval "$(eich completion bash)"` or save it as
 // ~/.local/share/bash-completion/completions/eich.
 const bashScript = `# bash completion for @NAME@ (printed by ` + "`@NAME@ completion bash`" + `).
@@ -167,15 +115,7 @@ const bashScript = `# bash completion for @NAME@ (printed by ` + "`@NAME@ comple
 
 _@NAME@_complete() {
 	local cur=${COMP_WORDS[COMP_CWORD]}
-	local prev=${COMP_WORDS[COMP_CWORD-1]}
 	local IFS=$'\n'
-	case $prev in
-	@SHELL_CMDS_BAR@)
-		# shellcheck disable=SC2207 # one word per line, IFS is a newline
-		COMPREPLY=($(compgen -W '@SHELLS@' -- "$cur"))
-		return 0
-		;;
-	esac
 	# Ask the binary: the words before the cursor, plus the current word
 	# when it is a flag so that only matching flags come back.
 	local -a args=("${COMP_WORDS[@]:1:COMP_CWORD-1}")
@@ -200,12 +140,6 @@ const zshScript = `#compdef @NAME@
 _@NAME@() {
 	local cur=${words[CURRENT]}
 	local -a args answer
-	case ${words[CURRENT-1]} in
-	(@SHELL_CMDS_BAR@)
-		compadd -- @SHELLS@
-		return
-		;;
-	esac
 	# Ask the binary: the words before the cursor, plus the current word
 	# when it is a flag so that only matching flags come back.
 	args=("${(@)words[2,CURRENT-1]}")
@@ -232,7 +166,4 @@ const fishHeader = `# fish completion for @NAME@ (printed by ` + "`@NAME@ comple
 # Save it as ~/.config/fish/completions/@NAME@.fish
 # or load it with:  @NAME@ completion fish | source
 
-`
-
-const fishShellArgs = `complete -c @NAME@ -f -n '__fish_seen_subcommand_from @SHELL_CMDS@' -a '@SHELLS@'
 `

@@ -1,41 +1,43 @@
-// Package installtest tests install.sh, the release archives it reads, the
+// Package installtest tests install.sh, the release artifacts, the
 // plugin-manager files and the demo script, by running them for real: the
-// script under /bin/sh against a throw-away HOME and bin dir, archives built
-// by internal/release, and the user's shells started interactively to see
-// that they load the hook. A missing tool (shellcheck, zsh, fish, curl, tar)
+// script under /bin/sh against a throw-away HOME and bin dir, the archives
+// and packages of a GoReleaser snapshot (.goreleaser.yaml, run through
+// scripts/goreleaser.sh), and the user's shells
+// started interactively to see that they load the hook. A missing tool (shellcheck, zsh, fish, curl, tar)
 // fails the test; nothing skips.
 package installtest
 
 import (
+	"archive/zip"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/eich-dev/eich/internal/release"
 )
 
-const (
-	// The version and commit of the archives the tests build.
-	testVersion = "1.2.3"
-	testCommit  = "abc1234"
-	marker      = "# added by eich install.sh"
-)
+const marker = "# added by eich install.sh"
 
 var (
 	repoRoot string   // the checkout: holds install.sh
-	distDir  string   // archives for the host, built once
+	distDir  string   // GoReleaser's snapshot for the host, built once
 	goEnv    []string // GOCACHE etc. so a temp HOME does not mean a cold build
+
+	// What the snapshot says it built: its version, its commit, and the
+	// host's archive.
+	testVersion, testCommit, archiveName string
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if distDir != "" {
-		os.RemoveAll(distDir)
+		os.RemoveAll(filepath.Dir(distDir))
 	}
 	os.Exit(code)
 }
@@ -73,13 +75,64 @@ func doSetup() error {
 	if err != nil {
 		return err
 	}
-	distDir = dir
-	_, err = release.Build(release.Options{
-		ModuleDir: repoRoot, OutDir: distDir,
-		Version: testVersion, Commit: testCommit,
-		Targets: []release.Target{release.Host()},
-	})
-	return err
+	distDir = filepath.Join(dir, "dist")
+	return snapshot(dir)
+}
+
+// snapshot runs `goreleaser release --snapshot` with the project's config,
+// its dist directory moved to distDir, and reads what it built from
+// dist/metadata.json and dist/artifacts.json.
+func snapshot(dir string) error {
+	cfg, err := os.ReadFile(filepath.Join(repoRoot, ".goreleaser.yaml"))
+	if err != nil {
+		return err
+	}
+	const distLine = "\ndist: dist\n"
+	if strings.Count(string(cfg), distLine) != 1 {
+		return fmt.Errorf(".goreleaser.yaml: want one line %q to point elsewhere", strings.TrimSpace(distLine))
+	}
+	moved := strings.Replace(string(cfg), distLine, "\ndist: "+distDir+"\n", 1)
+	cfgPath := filepath.Join(dir, "goreleaser.yaml")
+	if err := os.WriteFile(cfgPath, []byte(moved), 0o644); err != nil {
+		return err
+	}
+	cmd := exec.Command(filepath.Join(repoRoot, "scripts", "goreleaser.sh"), "release", "--snapshot", "--clean", "--config", cfgPath)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("goreleaser snapshot: %w\n%s", err, out)
+	}
+
+	var meta struct{ Version, Commit string }
+	if err := readJSON(filepath.Join(distDir, "metadata.json"), &meta); err != nil {
+		return err
+	}
+	if meta.Version == "" || meta.Commit == "" {
+		return fmt.Errorf("dist/metadata.json: version %q, commit %q", meta.Version, meta.Commit)
+	}
+	testVersion, testCommit = meta.Version, meta.Commit
+	var artifacts []struct{ Name, Type, Goos, Goarch string }
+	if err := readJSON(filepath.Join(distDir, "artifacts.json"), &artifacts); err != nil {
+		return err
+	}
+	for _, a := range artifacts {
+		if a.Type == "Archive" && a.Goos == runtime.GOOS && a.Goarch == runtime.GOARCH {
+			archiveName = a.Name
+		}
+	}
+	if archiveName == "" {
+		return fmt.Errorf("dist/artifacts.json lists no archive for %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	return nil
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // need returns a tool's path or fails the test saying what to install.
@@ -427,18 +480,20 @@ func TestUninstall(t *testing.T) {
 	e.mustOK(e.installCopy("--uninstall"), "second --uninstall")
 }
 
-// TestReleaseEndToEnd: the archives from internal/release, installed through
+// TestReleaseEndToEnd: GoReleaser's archive for this platform, with the
+// name install.sh looks for and a line in checksums.txt, installed through
 // --base-url file://, with and without --version.
 func TestReleaseEndToEnd(t *testing.T) {
 	setup(t)
-	host := release.Host()
-	name := release.ArchiveName(testVersion, host)
-	sums, err := os.ReadFile(filepath.Join(distDir, "checksums.txt"))
-	if err != nil {
-		t.Fatal(err)
+	name := archiveName
+	if want := fmt.Sprintf("eich_%s_%s_%s.tar.gz", testVersion, runtime.GOOS, runtime.GOARCH); name != want {
+		t.Errorf("the archive is %s, install.sh looks for %s", name, want)
 	}
-	if !strings.HasSuffix(strings.TrimSpace(string(sums)), "  "+name) {
-		t.Errorf("checksums.txt = %q, want a sha256sum line for %s", sums, name)
+	sums := checksums(t)
+	for _, platform := range []string{"linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64"} {
+		if other := "eich_" + testVersion + "_" + platform + ".tar.gz"; sums[other] == "" {
+			t.Errorf("checksums.txt has no line for %s", other)
+		}
 	}
 	check := exec.Command(need(t, "sha256sum", "coreutils"), "-c", "checksums.txt")
 	check.Dir = distDir
@@ -449,10 +504,7 @@ func TestReleaseEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tar -t %s: %v", name, err)
 	}
-	if _, err := os.Stat(filepath.Join(distDir, "install.sh")); err != nil {
-		t.Errorf("install.sh is not beside the archives: %v", err)
-	}
-	for _, member := range []string{"eich", "README.md", "CHANGELOG.md", "completions/_eich", "completions/eich.bash", "completions/eich.fish", "man/eich.1"} {
+	for _, member := range []string{"eich", "README.md", "LICENSE", "CHANGELOG.md", "completions/_eich", "completions/eich.bash", "completions/eich.fish", "man/eich.1"} {
 		if !slices.Contains(strings.Fields(string(list)), member) {
 			t.Errorf("%s lacks %s; it holds:\n%s", name, member, list)
 		}
@@ -465,8 +517,8 @@ func TestReleaseEndToEnd(t *testing.T) {
 		if !strings.Contains(r.stdout, "verified "+name) {
 			t.Errorf("%v: want the checksum check reported:\n%s", args, r)
 		}
-		if v, want := e.version(), "eich version "+testVersion+" ("+testCommit+")"; v != want {
-			t.Errorf("%v: installed eich --version = %q, want %q", args, v, want)
+		if v := e.version(); !stampedWith(v, testVersion, testCommit) {
+			t.Errorf("%v: installed eich --version = %q, want version %s and commit %.7s", args, v, testVersion, testCommit)
 		}
 	}
 
@@ -477,6 +529,77 @@ func TestReleaseEndToEnd(t *testing.T) {
 	if v := e.version(); !strings.Contains(v, testVersion) {
 		t.Errorf("EICH_INSTALL_BASE_URL: got %q", v)
 	}
+}
+
+// TestPackagesAndFormula: the .deb holds the binary, the man page and the
+// three completions where Debian's shells look; the .rpm and the Homebrew
+// formula are there, and the formula installs the same files from the
+// archive it names by checksum.
+func TestPackagesAndFormula(t *testing.T) {
+	setup(t)
+	debs, _ := filepath.Glob(filepath.Join(distDir, "*.deb"))
+	rpms, _ := filepath.Glob(filepath.Join(distDir, "*.rpm"))
+	if len(debs) != 2 || len(rpms) != 2 {
+		t.Fatalf("want a .deb and an .rpm for linux amd64 and arm64 in dist/, got %v and %v", debs, rpms)
+	}
+	list, err := exec.Command(need(t, "dpkg-deb", "dpkg"), "--contents", debs[0]).Output()
+	if err != nil {
+		t.Fatalf("dpkg-deb --contents %s: %v", debs[0], err)
+	}
+	for _, path := range []string{"./usr/bin/eich", "./usr/share/man/man1/eich.1",
+		"./usr/share/bash-completion/completions/eich", "./usr/share/zsh/vendor-completions/_eich",
+		"./usr/share/fish/vendor_completions.d/eich.fish", "./usr/share/doc/eich/LICENSE"} {
+		if !strings.Contains(string(list), " "+path+"\n") {
+			t.Errorf("%s lacks %s; it holds:\n%s", filepath.Base(debs[0]), path, list)
+		}
+	}
+	sums := checksums(t)
+	for _, pkg := range append(debs, rpms...) {
+		if sums[filepath.Base(pkg)] == "" {
+			t.Errorf("checksums.txt has no line for %s", filepath.Base(pkg))
+		}
+	}
+
+	formula, err := os.ReadFile(filepath.Join(distDir, "homebrew", "Formula", "eich.rb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`version "` + testVersion + `"`, `license "MIT"`, archiveName, `sha256 "` + sums[archiveName] + `"`, `bin.install "eich"`,
+		`man1.install "man/eich.1"`, `zsh_completion.install "completions/_eich"`, `fish_completion.install "completions/eich.fish"`} {
+		if !strings.Contains(string(formula), want) {
+			t.Errorf("the formula lacks %q:\n%s", want, formula)
+		}
+	}
+}
+
+// checksums reads dist/checksums.txt: sha256sum lines, file name to hash.
+func checksums(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(distDir, "checksums.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`^([0-9a-f]{64})  (\S+)$`)
+	sums := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("checksums.txt: %q is not a sha256sum line", l)
+		}
+		sums[m[2]] = m[1]
+	}
+	return sums
+}
+
+// stampedWith tells whether `eich --version` printed version and commit,
+// or an abbreviation of it, as the release ldflags stamp them. (A snapshot
+// of a clone without a remote says "none" for both GoReleaser's commit and
+// the binary's.)
+func stampedWith(out, version, commit string) bool {
+	short, ok := strings.CutPrefix(out, "eich version "+version+" (")
+	short, closed := strings.CutSuffix(short, ")")
+	abbrev := len(short) >= 7 && strings.HasPrefix(commit, short)
+	return ok && closed && (short == commit || abbrev)
 }
 
 // TestPipedInstall: `curl … | sh -s -- OPTIONS`, the script on stdin.
@@ -494,7 +617,7 @@ func TestPipedInstall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("piped install: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "verified "+release.ArchiveName(testVersion, release.Host())) {
+	if !strings.Contains(string(out), "verified "+archiveName) {
 		t.Errorf("piped install did not take the release path:\n%s", out)
 	}
 	if v := e.version(); !strings.Contains(v, testVersion) {
@@ -509,7 +632,7 @@ func TestPipedInstall(t *testing.T) {
 // stops the install before anything is written.
 func TestTamperedArchiveRefused(t *testing.T) {
 	setup(t)
-	name := release.ArchiveName(testVersion, release.Host())
+	name := archiveName
 	cases := map[string]func(dir string){
 		"flipped byte": func(dir string) {
 			p := filepath.Join(dir, name)
@@ -659,10 +782,24 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// gitVersion is "VERSION (COMMIT)" as install.sh computes it.
+// gitVersion is "VERSION (COMMIT)" as install.sh computes it for a build
+// from the checkout, or "dev (none)" when git cannot say.
 func gitVersion() string {
-	v, c := release.GitVersion(repoRoot)
-	return v + " (" + c + ")"
+	git := func(args ...string) string {
+		out, err := exec.Command("git", append([]string{"-C", repoRoot}, args...)...).Output()
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(string(out))
+	}
+	version, commit := strings.TrimPrefix(git("describe", "--tags", "--always", "--dirty"), "v"), git("rev-parse", "--short", "HEAD")
+	if version == "" {
+		version = "dev"
+	}
+	if commit == "" {
+		commit = "none"
+	}
+	return version + " (" + commit + ")"
 }
 
 func copyDir(t *testing.T, from, to string) {
@@ -672,6 +809,9 @@ func copyDir(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 	for _, de := range entries {
+		if de.IsDir() { // GoReleaser's build directories and the formula
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(from, de.Name()))
 		if err != nil {
 			t.Fatal(err)
@@ -680,4 +820,114 @@ func copyDir(t *testing.T, from, to string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestGoInstall: `go install github.com/eich-dev/eich@VERSION`, and
+// install.sh --from-source outside a checkout, which runs it with the
+// release's build tag and ldflags, each give a working eich. The module
+// comes from a file:// module proxy holding this checkout as v0.9.9 (and
+// its dependencies from the local module cache), so the module path is
+// the one in go.mod.
+func TestGoInstall(t *testing.T) {
+	setup(t)
+	const version = "0.9.9"
+	proxy := moduleProxy(t, "v"+version)
+	gomodcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withProxy := func(e *env) {
+		e.vars = append(e.vars,
+			"GOPROXY=file://"+proxy+",file://"+filepath.Join(strings.TrimSpace(string(gomodcache)), "cache", "download"),
+			"GOSUMDB=off", "GOMODCACHE="+filepath.Join(t.TempDir(), "modcache"), "GOFLAGS=-modcacherw -buildvcs=false")
+	}
+
+	e := newEnv(t, "bash")
+	withProxy(e)
+	e.vars = append(e.vars, "GOBIN="+e.binDir)
+	e.mustOK(e.run("go", "install", modulePath(t)+"@v"+version), "go install")
+	if v, want := e.version(), "eich version "+version+" (none)"; v != want {
+		t.Errorf("go install: eich --version = %q, want %q", v, want)
+	}
+	e.mustOK(e.run(filepath.Join(e.binDir, "eich"), "init", "zsh"), "eich init zsh")
+
+	e = newEnv(t, "bash")
+	withProxy(e)
+	r := e.mustOK(e.installCopy("--from-source", "--version", version), "install.sh --from-source --version")
+	if !strings.Contains(r.stdout, "built with go install") {
+		t.Errorf("want the go install path:\n%s", r)
+	}
+	if v, want := e.version(), "eich version "+version+" (none)"; v != want {
+		t.Errorf("install.sh --from-source: eich --version = %q, want %q", v, want)
+	}
+}
+
+// modulePath is the module line of go.mod.
+func modulePath(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if path, ok := strings.CutPrefix(line, "module "); ok {
+			return strings.TrimSpace(path)
+		}
+	}
+	t.Fatal("go.mod has no module line")
+	return ""
+}
+
+// moduleProxy writes a file:// module proxy (the GOPROXY protocol's
+// list, .info, .mod and .zip files) that serves this checkout's tracked
+// and new files as the module at version.
+func moduleProxy(t *testing.T, version string) string {
+	t.Helper()
+	root := t.TempDir()
+	mod := modulePath(t)
+	dir := filepath.Join(root, filepath.FromSlash(mod), "@v")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := exec.Command("git", "-C", repoRoot, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	var zipped strings.Builder
+	zw := zip.NewWriter(&zipped)
+	for _, name := range strings.Split(strings.TrimSuffix(string(files), "\x00"), "\x00") {
+		info, err := os.Lstat(filepath.Join(repoRoot, name))
+		if err != nil || !info.Mode().IsRegular() { // deleted in the work tree, or a link
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(repoRoot, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(mod + "@" + version + "/" + filepath.ToSlash(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{
+		"list":            version + "\n",
+		version + ".info": `{"Version":"` + version + `","Time":"2026-01-01T00:00:00Z"}`,
+		version + ".mod":  string(gomod),
+		version + ".zip":  zipped.String(),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
 }

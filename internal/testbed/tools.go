@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/eich-dev/eich/internal/release"
 )
 
 // debianPackage names the Debian package that provides each tool.
@@ -51,6 +49,10 @@ func LookTool(name string) (string, error) {
 	return filepath.Abs(p)
 }
 
+// releaseTags are the build tags of the released eich (.goreleaser.yaml):
+// without urfave/cli's docs code, as users run it.
+const releaseTags = "urfave_cli_no_docs"
+
 // Binaries are the programs built for the end-to-end tests.
 type Binaries struct {
 	Dir  string // holds both
@@ -70,7 +72,7 @@ func Build(dir string) (*Binaries, error) {
 		b.Eich: "github.com/eich-dev/eich",
 		b.AWS:  "github.com/eich-dev/eich/internal/testbed/fakeaws",
 	} {
-		cmd := exec.Command(goTool, "build", "-tags", release.BuildTags, "-o", out, pkg) // as released
+		cmd := exec.Command(goTool, "build", "-tags", releaseTags, "-o", out, pkg)
 		cmd.Env = os.Environ()
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)

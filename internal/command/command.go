@@ -1,11 +1,9 @@
-// Command eich keeps `aws ec2-instance-connect ssh` working: before an EC2
-// Instance Connect login it removes the stale throw-away keys that would
-// otherwise fill ssh-agent and end the login with "Too many authentication
-// failures", and never the user's own keys.
-//
-// This file is the command-line wiring only; the work is in package hooks
-// and the shell scripts in package shells.
-package main
+// Package command is eich's command line: the urfave/cli app with its
+// commands and flags, the settings they resolve, and the actions that call
+// package hooks and package shells. Package main only stamps the version and
+// calls Main; the build-only docs program (internal/command/eichdocs) takes
+// the same app from New to write the man page and completion files.
+package command
 
 import (
 	"encoding/json"
@@ -27,7 +25,8 @@ import (
 	"github.com/eich-dev/eich/shells"
 )
 
-// Set by the release build: -ldflags "-X main.version=… -X main.commit=…".
+// version and commit are package main's, which the release build stamps
+// (-ldflags "-X main.version=… -X main.commit=…"); Main sets them.
 var (
 	version = "dev"
 	commit  = "none"
@@ -41,8 +40,10 @@ const exitHelp = `EXIT STATUS:
 // started is when eich started: the hook budget counts from here.
 var started time.Time
 
-func main() {
+// Main runs eich with os.Args and exits with its status.
+func Main(v, c string) {
 	started = time.Now()
+	version, commit = v, c
 	app := newApp()
 	oneLineErrors(app.Commands)
 	checkArgs(app.Commands, "")
@@ -67,6 +68,9 @@ func main() {
 func warn(msg string) {
 	fmt.Fprintf(os.Stderr, "eich: %s\n", safetext.Line(msg))
 }
+
+// New returns eich's command line, as Main runs it.
+func New() *cli.App { return newApp() }
 
 func newApp() *cli.App {
 	return &cli.App{
@@ -131,10 +135,11 @@ func newApp() *cli.App {
 				Action: withSettings(cmdDoctor),
 			},
 			{
-				Name:      "init",
-				Usage:     "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
-				ArgsUsage: "zsh|bash|fish",
-				Action:    withSettings(cmdInit),
+				Name:         "init",
+				Usage:        "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
+				ArgsUsage:    "zsh|bash|fish",
+				BashComplete: completion.ShellNames,
+				Action:       withSettings(cmdInit),
 			},
 			{
 				Name:   "ssh-config",
@@ -142,25 +147,14 @@ func newApp() *cli.App {
 				Action: func(*cli.Context) error { fmt.Print(shells.SSHConfig()); return nil },
 			},
 			{
-				Name:      "completion",
-				Usage:     "print shell completions: eich completion zsh|bash|fish",
-				ArgsUsage: "zsh|bash|fish",
+				Name:         "completion",
+				Usage:        "print shell completions: eich completion zsh|bash|fish",
+				ArgsUsage:    "zsh|bash|fish",
+				BashComplete: completion.ShellNames,
 				Action: func(c *cli.Context) error {
 					script, err := completion.Script(c.App, c.Args().First())
 					if err == nil {
 						fmt.Print(script)
-					}
-					return err
-				},
-			},
-			{
-				Name:   "man",
-				Usage:  "print the man page (roff): eich man > eich.1",
-				Hidden: true,
-				Action: func(c *cli.Context) error {
-					page, err := completion.Man(c.App)
-					if err == nil {
-						fmt.Print(page)
 					}
 					return err
 				},
@@ -248,9 +242,9 @@ func checkArgs(cmds []*cli.Command, parent string) {
 // so that an empty variable counts as unset and every source goes through
 // the setting's one validator.
 func settingFlags() []cli.Flag {
-	flags := []cli.Flag{&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/eich/config) [$EICH_CONFIG]"}}
+	flags := []cli.Flag{&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/eich/config; $EICH_CONFIG)"}}
 	for _, d := range config.Scalars {
-		usage := fmt.Sprintf("%s [$%s; config: %s]", d.Usage, d.Env(), d.Key)
+		usage := fmt.Sprintf("%s ($%s; config: %s)", d.Usage, d.Env(), d.Key)
 		if d.Switch {
 			flags = append(flags, &cli.BoolFlag{Name: d.Flag(), Usage: usage})
 		} else {
