@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,31 +15,23 @@ import (
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
-var eichBin string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "eich-main-test")
-	if err != nil {
-		panic(err)
-	}
-	bins, err := testbed.Build(dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	eichBin = bins.Eich
 	code := m.Run()
-	os.RemoveAll(dir)
+	testbed.RemoveBuilt()
 	os.Exit(code)
+}
+
+// eich is the eich binary the tests run, built once.
+func eich(t *testing.T) string {
+	t.Helper()
+	return testbed.Built(t).Eich
 }
 
 // run runs eich with a private HOME and XDG dirs plus extra env.
 func run(t *testing.T, stdin string, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	home := t.TempDir()
-	cmd := exec.Command(eichBin, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home,
-		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config")}, env...)
+	cmd := exec.Command(eich(t), args...)
+	cmd.Env = testbed.PrivateEnv(t, env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -161,8 +152,8 @@ func TestHookPreTakesTheLineAsData(t *testing.T) {
 func TestInitPrintsEachShell(t *testing.T) {
 	for _, sh := range []string{"zsh", "bash", "fish"} {
 		out, errOut, code := run(t, "", nil, "init", sh)
-		if code != 0 || !strings.Contains(out, eichBin) {
-			t.Errorf("init %s: exit %d, stderr %q, script does not name %s", sh, code, errOut, eichBin)
+		if code != 0 || !strings.Contains(out, eich(t)) {
+			t.Errorf("init %s: exit %d, stderr %q, script does not name %s", sh, code, errOut, eich(t))
 		}
 	}
 }
@@ -171,10 +162,7 @@ func TestInitPrintsEachShell(t *testing.T) {
 // strace and checks that eich (and the ssh -G/-V that doctor runs) opens
 // no socket but Unix ones.
 func TestNoNetworkConnections(t *testing.T) {
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Fatal("strace not found: install it (Debian: apt-get install strace)")
-	}
+	strace := testbed.Tool(t, "strace")
 	a := testbed.StartAgent(t)
 	a.AddStale(t, 6)
 	dir := t.TempDir()
@@ -184,7 +172,7 @@ func TestNoNetworkConnections(t *testing.T) {
 		{"status"}, {"list"}, {"prune", "--all-stale"}, {"doctor", "--host", "10.1.2.3"},
 	} {
 		trace := filepath.Join(dir, "trace"+string(rune('a'+i)))
-		cmd := exec.Command(strace, append([]string{"-f", "-e", "trace=socket,connect", "-o", trace, eichBin}, args...)...)
+		cmd := exec.Command(strace, append([]string{"-f", "-e", "trace=socket,connect", "-o", trace, eich(t)}, args...)...)
 		cmd.Env = env
 		cmd.Stdin = strings.NewReader("aws ec2-instance-connect ssh --instance-id i-1")
 		if out, err := cmd.CombinedOutput(); err != nil && !strings.Contains(err.Error(), "exit status 1") {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,27 +45,16 @@ func (e *env) client() agent.ExtendedAgent {
 // clientAt dials the agent at socket for the rest of the test.
 func (e *env) clientAt(socket string) agent.ExtendedAgent {
 	e.t.Helper()
-	conn, err := net.Dial("unix", socket)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { conn.Close() })
-	return agent.NewClient(conn)
+	return testbed.DialAgent(e.t, socket)
 }
 
 // addEIC adds an Ed25519 key with an empty comment, as ssh's
 // AddKeysToAgent does with AWS CLI v2's key, and returns its fingerprint.
 func (e *env) addEIC() string {
 	e.t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := e.client().Add(agent.AddedKey{PrivateKey: priv}); err != nil {
-		e.t.Fatalf("add key: %v", err)
-	}
-	pub, _ := ssh.NewPublicKey(priv.Public())
-	return ssh.FingerprintSHA256(pub)
+	priv, fp := testbed.NewKey(e.t)
+	testbed.AddKey(e.t, e.agent.Socket, priv, "")
+	return fp
 }
 
 // login is one EIC command as the hooks see it: pre, a key appears, post.

@@ -2,7 +2,6 @@ package hooks_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,18 +11,6 @@ import (
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
-// tool runs one of OpenSSH's tools and returns its output.
-func tool(t *testing.T, env []string, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(testbed.Tool(t, name), args...)
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %q: %v\n%s", name, args, err, out)
-	}
-	return string(out)
-}
-
 // TestCertificateFingerprintIsSSHAdds adds a key with an expired
 // certificate (made by ssh-keygen, added by ssh-add) to a real agent.
 // eich must show the fingerprint `ssh-add -l` prints for the certificate,
@@ -32,16 +19,16 @@ func tool(t *testing.T, env []string, name string, args ...string) string {
 // although its key, with the same fingerprint, stays.
 func TestCertificateFingerprintIsSSHAdds(t *testing.T) {
 	e := newEnv(t)
-	sock := []string{"SSH_AUTH_SOCK=" + e.agent.Socket}
+	sock := append(os.Environ(), "SSH_AUTH_SOCK="+e.agent.Socket)
 	dir := t.TempDir()
 	ca, id := filepath.Join(dir, "ca"), filepath.Join(dir, "id_cert")
-	tool(t, nil, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ca", "-f", ca)
-	tool(t, nil, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob@laptop", "-f", id)
-	tool(t, nil, "ssh-keygen", "-q", "-s", ca, "-I", "bob", "-n", "bob", "-V", "20000101:20000102", id)
-	tool(t, sock, "ssh-add", id) // adds the key and id_cert-cert.pub
+	testbed.RunTool(t, nil, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ca", "-f", ca)
+	testbed.RunTool(t, nil, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob@laptop", "-f", id)
+	testbed.RunTool(t, nil, "ssh-keygen", "-q", "-s", ca, "-I", "bob", "-n", "bob", "-V", "20000101:20000102", id)
+	testbed.RunTool(t, sock, "ssh-add", id) // adds the key and id_cert-cert.pub
 
 	certFP := ""
-	for _, line := range strings.Split(tool(t, sock, "ssh-add", "-l"), "\n") {
+	for _, line := range strings.Split(testbed.RunTool(t, sock, "ssh-add", "-l"), "\n") {
 		if strings.HasSuffix(line, "(ED25519-CERT)") {
 			certFP = strings.Fields(line)[1]
 		}
@@ -85,7 +72,7 @@ func TestCertificateFingerprintIsSSHAdds(t *testing.T) {
 	if len(rep.Removed) != 1 || len(rep.Kept) != 0 || cert() != nil {
 		t.Errorf("unprotected expired certificate: removed %d, kept %d, still listed: %v", len(rep.Removed), len(rep.Kept), cert() != nil)
 	}
-	if !strings.Contains(tool(t, sock, "ssh-add", "-l"), certFP+" bob@laptop (ED25519)") {
+	if !strings.Contains(testbed.RunTool(t, sock, "ssh-add", "-l"), certFP+" bob@laptop (ED25519)") {
 		t.Errorf("the certificate's key left the agent too:\n%s", e.agent.Describe(t))
 	}
 	e.requireUserKeys()

@@ -1,21 +1,17 @@
 package hooks_test
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/sshagent"
@@ -33,25 +29,12 @@ func benchSettings(b *testing.B, a *testbed.Agent) *hooks.Settings {
 	return testSettings(b, a.Socket, io.Discard)
 }
 
-func benchClient(b *testing.B, a *testbed.Agent) agent.ExtendedAgent {
-	b.Helper()
-	conn, err := net.Dial("unix", a.Socket)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { conn.Close() })
-	return agent.NewClient(conn)
-}
-
 // addUserKeys adds n Ed25519 keys with comments, as ssh-add would.
 func addUserKeys(b *testing.B, a *testbed.Agent, n int) {
 	b.Helper()
-	c := benchClient(b, a)
 	for i := range n {
-		_, priv, _ := ed25519.GenerateKey(rand.Reader)
-		if err := c.Add(agent.AddedKey{PrivateKey: priv, Comment: fmt.Sprintf("bench-user-%d", i)}); err != nil {
-			b.Fatal(err)
-		}
+		priv, _ := testbed.NewKey(b)
+		testbed.AddKey(b, a.Socket, priv, fmt.Sprintf("bench-user-%d", i))
 	}
 }
 
@@ -168,7 +151,7 @@ func BenchmarkPruneAtScale(b *testing.B) {
 	a := testbed.StartAgent(b)
 	empty := func(b *testing.B) {
 		b.Helper()
-		if err := benchClient(b, a).RemoveAll(); err != nil {
+		if err := testbed.DialAgent(b, a.Socket).RemoveAll(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -243,7 +226,7 @@ func BenchmarkPruneAtScale(b *testing.B) {
 				b.StopTimer()
 				fill(b, s)
 				keys := a.Keys(b)[2 : 2+stale]
-				remove := benchClient(b, a).Remove
+				remove := testbed.DialAgent(b, a.Socket).Remove
 				if client == "sshagent-only" {
 					c, err := sshagent.Open(a.Socket, 5*time.Second, time.Time{})
 					if err != nil {

@@ -1,8 +1,6 @@
 package hooks_test
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,32 +10,12 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/state"
 	"github.com/eich-dev/eich/internal/testbed"
 )
-
-// newKey makes an Ed25519 key and returns it with its fingerprint.
-func newKey(t *testing.T) (ed25519.PrivateKey, string) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, _ := ssh.NewPublicKey(priv.Public())
-	return priv, ssh.FingerprintSHA256(pub)
-}
-
-// add puts priv into the agent at socket with comment.
-func add(t *testing.T, e *env, socket string, priv ed25519.PrivateKey, comment string) {
-	t.Helper()
-	if err := e.clientAt(socket).Add(agent.AddedKey{PrivateKey: priv, Comment: comment}); err != nil {
-		t.Fatalf("add key: %v", err)
-	}
-}
 
 // pre runs the pre hook on line and fails unless it is taken as EIC.
 func (e *env) pre(session, line string) {
@@ -72,12 +50,12 @@ func TestAttributionIsExact(t *testing.T) {
 	})
 	t.Run("the user's own key file", func(t *testing.T) {
 		e := newEnv(t)
-		priv, fp := newKey(t)
+		priv, fp := testbed.NewKey(t)
 		pub, _ := ssh.NewPublicKey(priv.Public())
 		os.MkdirAll(filepath.Join(e.s.Home, ".ssh"), 0o700)
 		os.WriteFile(filepath.Join(e.s.Home, ".ssh", "id_ed25519.pub"), ssh.MarshalAuthorizedKey(pub), 0o644)
 		e.pre("1", eicLine)
-		add(t, e, e.s.Socket, priv, "") // the login failed; the user's ssh added their key
+		testbed.AddKey(t, e.s.Socket, priv, "") // the login failed; the user's ssh added their key
 		hooks.Post(e.s, "1")
 		if c := e.classes()[fp]; c != "suspect" {
 			t.Errorf("the user's key with a .pub in ~/.ssh is %s, want suspect", c)
@@ -118,8 +96,8 @@ func TestAttributionIsExact(t *testing.T) {
 			other := testbed.StartAgent(t)
 			other.AddStale(t, 2)
 			e.s.Socket = other.Socket
-			priv, fp := newKey(t)
-			add(t, e, other.Socket, priv, "")
+			priv, fp := testbed.NewKey(t)
+			testbed.AddKey(t, other.Socket, priv, "")
 			hooks.Post(e.s, "1")
 			if c := e.classes()[fp]; c != "suspect" {
 				t.Errorf("mode %s: a key of the agent the shell moved to is %s, want suspect", mode, c)
@@ -131,9 +109,9 @@ func TestAttributionIsExact(t *testing.T) {
 	})
 	t.Run("a ledger key re-added with a comment", func(t *testing.T) {
 		e := newEnv(t)
-		priv, fp := newKey(t)
+		priv, fp := testbed.NewKey(t)
 		e.pre("1", eicLine)
-		add(t, e, e.s.Socket, priv, "")
+		testbed.AddKey(t, e.s.Socket, priv, "")
 		hooks.Post(e.s, "1")
 		if c := e.classes()[fp]; c != "eic" {
 			t.Fatalf("the login's key is %s, want eic", c)
@@ -142,7 +120,7 @@ func TestAttributionIsExact(t *testing.T) {
 		if err := e.client().Remove(pub); err != nil {
 			t.Fatal(err)
 		}
-		add(t, e, e.s.Socket, priv, "/home/alice/.ssh/work") // as ssh-add FILE names it
+		testbed.AddKey(t, e.s.Socket, priv, "/home/alice/.ssh/work") // as ssh-add FILE names it
 		if c := e.classes()[fp]; c != "user" {
 			t.Errorf("a ledger key re-added with a comment is %s, want user", c)
 		}
@@ -189,8 +167,8 @@ func TestLoginWithAnotherAgent(t *testing.T) {
 	if n := len(e.agent.Keys(t)); n != 6 {
 		t.Errorf("the shell's agent has %d keys after pre, want its 6 untouched", n)
 	}
-	priv, fp := newKey(t)
-	add(t, e, other.Socket, priv, "")
+	priv, fp := testbed.NewKey(t)
+	testbed.AddKey(t, other.Socket, priv, "")
 	hooks.Post(e.s, "1")
 	e.s.Socket = other.Socket
 	if c := e.classes()[fp]; c != "eic" {

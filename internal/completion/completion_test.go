@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/urfave/cli/v2"
@@ -16,55 +15,23 @@ import (
 	"github.com/eich-dev/eich/shells"
 )
 
-// binDir holds the eich binary built once for all tests; the scripts ask it
-// for completions, so it must be on PATH as "eich".
-var binDir string
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testbed.RemoveBuilt()
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	buildErr  error
-)
-
-// built builds eich once per test binary, on first use.
-func built(t *testing.T) {
+// built returns the directory of the eich binary, built once for all
+// tests; the scripts ask it for completions, so it goes on PATH as "eich".
+func built(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "eich-completion-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binDir = dir
-		_, buildErr = testbed.Build(dir)
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-}
-
-// tool returns a tool's path or fails the test: a missing shell must not
-// pass silently.
-func tool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("this test needs %s (apt-get install %s): %v", name, pkg, err)
-	}
-	return p
+	return testbed.Built(t).Dir
 }
 
 // script prints `eich completion SHELL` from the built binary.
 func script(t *testing.T, shell string) string {
 	t.Helper()
-	out, err := exec.Command(filepath.Join(binDir, "eich"), "completion", shell).Output()
+	out, err := exec.Command(filepath.Join(built(t), "eich"), "completion", shell).Output()
 	if err != nil {
 		t.Fatalf("eich completion %s: %v", shell, err)
 	}
@@ -87,7 +54,7 @@ func run(t *testing.T, name string, args ...string) string {
 	cmd := exec.Command(name, args...)
 	home := t.TempDir()
 	cmd.Env = append(os.Environ(),
-		"PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"PATH="+built(t)+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local/share"),
 		"XDG_STATE_HOME="+filepath.Join(home, ".local/state"))
@@ -112,7 +79,6 @@ func wantWords(t *testing.T, what, got string, want ...string) {
 }
 
 func TestSyntax(t *testing.T) {
-	built(t)
 	for _, c := range []struct {
 		shell string
 		check []string
@@ -123,21 +89,19 @@ func TestSyntax(t *testing.T) {
 		{"fish", []string{"fish", "--no-execute"}, "fish"},
 	} {
 		t.Run(c.shell, func(t *testing.T) {
-			bin := tool(t, c.check[0], c.pkg)
+			bin := testbed.Tool(t, c.check[0])
 			run(t, bin, append(c.check[1:], writeScript(t, c.shell))...)
 		})
 	}
 }
 
 func TestBashShellcheck(t *testing.T) {
-	built(t)
-	sc := tool(t, "shellcheck", "shellcheck")
+	sc := testbed.Tool(t, "shellcheck")
 	run(t, sc, "-s", "bash", writeScript(t, "bash"))
 }
 
 func TestGenerateBashCompletionListsCommands(t *testing.T) {
-	built(t)
-	out := run(t, filepath.Join(binDir, "eich"), "--generate-bash-completion")
+	out := run(t, filepath.Join(built(t), "eich"), "--generate-bash-completion")
 	wantWords(t, "eich --generate-bash-completion", out,
 		"status", "list", "prune", "protect", "unprotect", "log", "doctor", "init", "ssh-config", "completion")
 	for _, hidden := range []string{"hook", "man"} {
@@ -162,11 +126,10 @@ COMP_WORDS=(%s); COMP_CWORD=%d
 COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
 _eich_complete
 printf '%%s\n' "${COMPREPLY[@]}"`, file, strings.Join(quoted, " "), len(words)-1)
-	return run(t, tool(t, "bash", "bash"), "--norc", "--noprofile", "-c", prog)
+	return run(t, testbed.Tool(t, "bash"), "--norc", "--noprofile", "-c", prog)
 }
 
 func TestBashCompletes(t *testing.T) {
-	built(t)
 	file := writeScript(t, "bash")
 	got := bashComplete(t, file, "eich", "pr")
 	if f := strings.Fields(got); len(f) != 2 {
@@ -182,8 +145,7 @@ func TestBashCompletes(t *testing.T) {
 }
 
 func TestZshRegisters(t *testing.T) {
-	built(t)
-	zsh := tool(t, "zsh", "zsh")
+	zsh := testbed.Tool(t, "zsh")
 	file := writeScript(t, "zsh")
 	out := run(t, zsh, "-f", "-c", fmt.Sprintf(`autoload -Uz compinit && compinit -u -D
 source %q
@@ -200,8 +162,7 @@ print -r -- "comp=${_comps[eich]}"
 }
 
 func TestFishCompletes(t *testing.T) {
-	built(t)
-	fish := tool(t, "fish", "fish")
+	fish := testbed.Tool(t, "fish")
 	file := writeScript(t, "fish")
 	complete := func(line string) string {
 		return run(t, fish, "--no-config", "-c", fmt.Sprintf("source %q; complete -C %q", file, line))
@@ -225,7 +186,6 @@ func TestFishCompletes(t *testing.T) {
 }
 
 func TestScriptErrors(t *testing.T) {
-	built(t)
 	app := &cli.App{Name: "eich"}
 	for _, shell := range []string{"", "powershell", "ZSH"} {
 		if _, err := completion.Script(app, shell); err == nil {

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/eich-dev/eich/internal/testbed"
 )
 
 const marker = "# added by eich install.sh"
@@ -133,16 +135,6 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
-}
-
-// need returns a tool's path or fails the test saying what to install.
-func need(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("this test needs %s (apt-get install %s): %v", name, pkg, err)
-	}
-	return p
 }
 
 // env is a user's world in temp directories.
@@ -287,7 +279,7 @@ func baseURL(dir string) string { return "file://" + dir }
 
 func TestShellcheck(t *testing.T) {
 	setup(t)
-	sc := need(t, "shellcheck", "shellcheck")
+	sc := testbed.Tool(t, "shellcheck")
 	for _, f := range []string{"install.sh", "scripts/demo.sh"} {
 		out, err := exec.Command(sc, "-s", "sh", filepath.Join(repoRoot, f)).CombinedOutput()
 		if err != nil {
@@ -373,7 +365,7 @@ func TestNoTerminalChangesNoRCFile(t *testing.T) {
 // answer says; --yes asks nothing. script(1) provides the terminal.
 func TestAskOnTerminal(t *testing.T) {
 	setup(t)
-	scriptTool := need(t, "script", "bsdutils")
+	scriptTool := testbed.Tool(t, "script")
 	for _, c := range []struct {
 		answer  string
 		args    string
@@ -423,7 +415,7 @@ func TestModifyRCLoadsHook(t *testing.T) {
 	}
 	for _, shell := range []string{"zsh", "bash", "fish"} {
 		t.Run(shell, func(t *testing.T) {
-			bin := need(t, shell, shell)
+			bin := testbed.Tool(t, shell)
 			e := newEnv(t, shell)
 			r := e.mustOK(e.installCopy("--base-url", baseURL(distDir), "--modify-rc"), "install --modify-rc")
 			if !strings.Contains(r.stdout, "added to "+e.rcFile(shell)) {
@@ -495,12 +487,12 @@ func TestReleaseEndToEnd(t *testing.T) {
 			t.Errorf("checksums.txt has no line for %s", other)
 		}
 	}
-	check := exec.Command(need(t, "sha256sum", "coreutils"), "-c", "checksums.txt")
+	check := exec.Command(testbed.Tool(t, "sha256sum"), "-c", "checksums.txt")
 	check.Dir = distDir
 	if out, err := check.CombinedOutput(); err != nil {
 		t.Errorf("sha256sum -c checksums.txt: %v\n%s", err, out)
 	}
-	list, err := exec.Command(need(t, "tar", "tar"), "-tzf", filepath.Join(distDir, name)).Output()
+	list, err := exec.Command(testbed.Tool(t, "tar"), "-tzf", filepath.Join(distDir, name)).Output()
 	if err != nil {
 		t.Fatalf("tar -t %s: %v", name, err)
 	}
@@ -510,7 +502,7 @@ func TestReleaseEndToEnd(t *testing.T) {
 		}
 	}
 
-	need(t, "curl", "curl")
+	testbed.Tool(t, "curl")
 	for _, args := range [][]string{nil, {"--version", testVersion}, {"--version", "v" + testVersion}} {
 		e := newEnv(t, "bash")
 		r := e.mustOK(e.installCopy(append([]string{"--base-url", baseURL(distDir) + "/"}, args...)...), fmt.Sprint("release install ", args))
@@ -542,7 +534,7 @@ func TestPackagesAndFormula(t *testing.T) {
 	if len(debs) != 2 || len(rpms) != 2 {
 		t.Fatalf("want a .deb and an .rpm for linux amd64 and arm64 in dist/, got %v and %v", debs, rpms)
 	}
-	list, err := exec.Command(need(t, "dpkg-deb", "dpkg"), "--contents", debs[0]).Output()
+	list, err := exec.Command(testbed.Tool(t, "dpkg-deb"), "--contents", debs[0]).Output()
 	if err != nil {
 		t.Fatalf("dpkg-deb --contents %s: %v", debs[0], err)
 	}
@@ -710,7 +702,7 @@ func TestBinDirOnPath(t *testing.T) {
 // is on PATH and do nothing when it is not.
 func TestPluginFiles(t *testing.T) {
 	setup(t)
-	zsh, fish := need(t, "zsh", "zsh"), need(t, "fish", "fish")
+	zsh, fish := testbed.Tool(t, "zsh"), testbed.Tool(t, "fish")
 	e := newEnv(t, "zsh")
 	e.mustOK(e.installCopy("--base-url", baseURL(distDir), "--no-modify-rc"), "install")
 	plugin := filepath.Join(repoRoot, "eich.plugin.zsh")
@@ -748,9 +740,9 @@ func TestPluginFiles(t *testing.T) {
 func TestDemo(t *testing.T) {
 	setup(t)
 	for _, tool := range []string{"ssh", "ssh-agent", "ssh-add", "ssh-keygen"} {
-		need(t, tool, "openssh-client")
+		testbed.Tool(t, tool)
 	}
-	need(t, "zsh", "zsh")
+	testbed.Tool(t, "zsh")
 	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
 		t.Fatalf("the demo needs /usr/sbin/sshd (apt-get install openssh-server): %v", err)
 	}

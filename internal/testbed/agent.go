@@ -103,20 +103,32 @@ func (a *Agent) Describe(t testing.TB) string {
 // leave behind.
 func (a *Agent) AddStale(t testing.TB, n int) {
 	t.Helper()
-	conn, err := net.Dial("unix", a.Socket)
-	if err != nil {
-		t.Fatalf("dial agent: %v", err)
+	for range n {
+		priv, _ := NewKey(t)
+		AddKey(t, a.Socket, priv, "")
 	}
-	defer conn.Close()
-	client := agent.NewClient(conn)
-	for i := 0; i < n; i++ {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := client.Add(agent.AddedKey{PrivateKey: priv}); err != nil {
-			t.Fatalf("add stale key: %v", err)
-		}
+}
+
+// NewKey makes an Ed25519 key and returns it with its SHA256 fingerprint.
+func NewKey(t testing.TB) (ed25519.PrivateKey, string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := ssh.NewPublicKey(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv, ssh.FingerprintSHA256(pub)
+}
+
+// AddKey adds priv with comment to the agent at socket, as ssh does with
+// AddKeysToAgent (the comment empty) or ssh-add (the file name).
+func AddKey(t testing.TB, socket string, priv ed25519.PrivateKey, comment string) {
+	t.Helper()
+	if err := DialAgent(t, socket).Add(agent.AddedKey{PrivateKey: priv, Comment: comment}); err != nil {
+		t.Fatalf("add key to %s: %v", socket, err)
 	}
 }
 

@@ -22,6 +22,12 @@ var debianPackage = map[string]string{
 	"bash":           "bash",
 	"fish":           "fish",
 	"strace":         "strace",
+	"shellcheck":     "shellcheck",
+	"script":         "bsdutils",
+	"sha256sum":      "coreutils",
+	"tar":            "tar",
+	"curl":           "curl",
+	"dpkg-deb":       "dpkg",
 	"go":             "golang (or PATH to the Go toolchain)",
 }
 
@@ -44,7 +50,7 @@ func LookTool(name string) (string, error) {
 		if pkg == "" {
 			pkg = name
 		}
-		return "", fmt.Errorf("end-to-end tests need %s, which is missing (apt-get install %s): %w", name, pkg, err)
+		return "", fmt.Errorf("this test needs %s, which is missing (apt-get install %s): %w", name, pkg, err)
 	}
 	return filepath.Abs(p)
 }

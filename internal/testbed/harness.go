@@ -1,0 +1,73 @@
+package testbed
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"golang.org/x/crypto/ssh/agent"
+)
+
+// The binaries of one test process, built by the first test that needs
+// them (inside the test run, so that `go test` notices a change to eich's
+// sources; see touchSources).
+var (
+	buildOnce sync.Once
+	buildDir  string
+	built     *Binaries
+	buildErr  error
+)
+
+// Built returns eich and the aws stand-in, building them once per test
+// process, or fails the test. A package that uses it calls RemoveBuilt
+// from its TestMain after m.Run.
+func Built(t testing.TB) *Binaries {
+	t.Helper()
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "eich-test-bin"); buildErr == nil {
+			built, buildErr = Build(buildDir)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building eich and the aws stand-in: %v", buildErr)
+	}
+	return built
+}
+
+// RemoveBuilt deletes what Built built.
+func RemoveBuilt() {
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+}
+
+// PrivateEnv is an environment for running eich as a user with nothing
+// set up yet: PATH, and HOME and the XDG state and config dirs in a fresh
+// temp dir; then extra ("NAME=value"; a later entry wins).
+func PrivateEnv(t testing.TB, extra ...string) []string {
+	t.Helper()
+	home := t.TempDir()
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home,
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config")}
+	return append(env, extra...)
+}
+
+// RunTool runs a tool the test needs with env (nil: the test's own) and
+// returns its output, failing the test when it fails.
+func RunTool(t testing.TB, env []string, name string, args ...string) string {
+	t.Helper()
+	return run(t, env, Tool(t, name), args...)
+}
+
+// DialAgent connects to the agent at socket for the rest of the test.
+func DialAgent(t testing.TB, socket string) agent.ExtendedAgent {
+	t.Helper()
+	conn, err := net.Dial("unix", socket)
+	if err != nil {
+		t.Fatalf("dial agent %s: %v", socket, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return agent.NewClient(conn)
+}
