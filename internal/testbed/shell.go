@@ -42,7 +42,14 @@ type Shell struct {
 // and waits until it is ready. env is added to the bed's environment.
 func StartShell(t testing.TB, b *Bed, shell string, rc []string, env ...string) *Shell {
 	t.Helper()
-	return startShell(t, b, shell, "", rc, env)
+	return startShell(t, b, shell, "", "", rc, env)
+}
+
+// StartShellBinary is StartShell with binary (such as an older bash build)
+// run instead of the shell found on PATH.
+func StartShellBinary(t testing.TB, b *Bed, shell, binary string, rc []string, env ...string) *Shell {
+	t.Helper()
+	return startShell(t, b, shell, binary, "", rc, env)
 }
 
 // StartShellTagged is StartShell for a second (third, …) shell of the same
@@ -55,11 +62,12 @@ func StartShellTagged(t testing.TB, b *Bed, shell, tag string, rc []string, env 
 	if tag == "" || strings.ContainsAny(tag, "/ '") {
 		t.Fatalf("StartShellTagged: bad tag %q", tag)
 	}
-	return startShell(t, b, shell, tag, rc, env)
+	return startShell(t, b, shell, "", tag, rc, env)
 }
 
-// startShell starts shell; a non-empty tag gives it files of its own.
-func startShell(t testing.TB, b *Bed, shell, tag string, rc []string, env []string) *Shell {
+// startShell starts shell (binary, when not empty); a non-empty tag gives
+// it files of its own.
+func startShell(t testing.TB, b *Bed, shell, binary, tag string, rc []string, env []string) *Shell {
 	t.Helper()
 	suffix := ""
 	if tag != "" {
@@ -91,6 +99,9 @@ func startShell(t testing.TB, b *Bed, shell, tag string, rc []string, env []stri
 		head = []string{"set -g fish_greeting ''", "function fish_prompt; echo -n 'fish> '; end"}
 	default:
 		t.Fatalf("unknown shell %q", shell)
+	}
+	if binary != "" {
+		argv[0] = binary
 	}
 	lines := append(head, rc...)
 	lines = append(lines, "echo ready >> "+shQuote(s.marks))
