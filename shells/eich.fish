@@ -22,7 +22,7 @@
 
 # Filled in by `eich init fish`.
 set -g _eich_bin @EICH_BIN@
-set -g _eich_extra @EICH_EXTRA@
+set -g -- _eich_extra @EICH_EXTRA@
 
 # _eich_define [FUNCTION...]: sets the patterns of the preexec handler: the
 # fixed names, one per extra name and one per FUNCTION; and the regular

@@ -6,7 +6,7 @@
 // eich.fish), embedded at build time, so a shell user can read and lint
 // them. Each carries two placeholders that Script fills in: @EICH_BIN@ (the
 // path of the eich binary) and @EICH_EXTRA@ (extra command names that the
-// shell-side test treats as EIC-looking), as words quoted for that shell.
+// shell-side test treats as EIC-looking; plain words, see commandName).
 // Each script builds its pattern tests from the names itself, when it loads.
 //
 // The shell side only runs a cheap pattern test; `eich hook pre` decides.
@@ -41,7 +41,8 @@ const (
 	extraPlaceholder = "@EICH_EXTRA@"
 )
 
-// commandName is what an extra command name may look like.
+// commandName is what an extra command name may look like: nothing in it
+// needs quoting in zsh, bash or fish.
 var commandName = regexp.MustCompile(`^[A-Za-z0-9_.+-]+$`)
 
 // Names returns the shells Script supports.
@@ -76,13 +77,16 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 	default:
 		return "", fmt.Errorf("unsupported shell %q (want zsh, bash or fish)", shell)
 	}
-	words := make([]string, len(extraCommands))
-	for i, n := range extraCommands {
-		words[i] = quote(n)
+	// The names need no quotes in any of the three shells (commandName).
+	// In fish they are the last words of a line, which keeps no trailing
+	// space when there are none.
+	extra, names := extraPlaceholder, strings.Join(extraCommands, " ")
+	if shell == "fish" {
+		extra, names = " "+extra, strings.TrimRight(" "+names, " ")
 	}
 	return fill(shell, script, map[string]string{
-		binPlaceholder:   quote(binPath),
-		extraPlaceholder: strings.Join(words, " "),
+		binPlaceholder: quote(binPath),
+		extra:          names,
 	})
 }
 
