@@ -34,10 +34,10 @@ type Shell struct {
 	// with nothing typed: each line is typed only once the shell shows it.
 	// For line editors (ble.sh) that take keys typed ahead for a paste.
 	IdlePrompt string
-	bed   *Bed
-	t     testing.TB
-	marks string
-	n     int
+	bed        *Bed
+	t          testing.TB
+	marks      string
+	n          int
 }
 
 // StartShell writes shell's rc file (ZDOTDIR/.zshrc, HOME/.bashrc or
