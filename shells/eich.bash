@@ -170,27 +170,30 @@ _eich_usable() {
 
 # _eich_line TEXT STATUS: an EIC-looking command (the trap) or line (a
 # framework). Closes an EIC command still open on the same line with
-# STATUS, runs `eich hook pre`; if that says EIC, exports EICH_EIC and
-# redefines _eich_precmd to close the command at the next prompt.
+# STATUS, runs `eich hook pre`; if that says EIC, exports EICH_EIC. Either
+# EICH_EIC or job control off makes _eich_precmd call _eich_close at the
+# next prompt.
 _eich_line() {
 	if [ -n "${_eich_active-}" ]; then
 		_eich_close "$2"
 	fi
 	_eich_usable || return 0
+	if [ -n "$_eich_old" ] && [ -z "${_eich_framework-}" ]; then
+		_eich_inner=$1
+		# Job control off until the prompt, before eich starts: the rest
+		# of a pipeline then starts without setpgid.
+		case $- in
+		*m*)
+			set +m
+			_eich_jobs=1
+			;;
+		esac
+	fi
 	if "$_eich_bin" hook pre --shell bash --session "$$" <<<"$1"; then
 		export EICH_EIC=1
 		_eich_active=1
-		if [ -n "$_eich_old" ] && [ -z "${_eich_framework-}" ]; then
-			_eich_inner=$1
-			# Job control off until the prompt: the rest of a pipeline
-			# then starts without setpgid.
-			case $- in
-			*m*)
-				set +m
-				_eich_jobs=1
-				;;
-			esac
-		fi
+	fi
+	if [ -n "${_eich_active-}${_eich_jobs-}" ]; then
 		# shellcheck disable=SC2317 # run at the prompt
 		_eich_precmd() {
 			_eich_close "$?"
@@ -199,22 +202,25 @@ _eich_line() {
 	return 0
 }
 
-# _eich_close STATUS: closes the EIC command: `eich hook post`, job control
-# back on, _eich_precmd back to a bare return. Returns STATUS.
+# _eich_close STATUS: job control back on; closes the EIC command, if one
+# runs, with `eich hook post`; _eich_precmd back to a bare return. Returns
+# STATUS.
 _eich_close() {
 	# shellcheck disable=SC2317 # run at the prompt
 	_eich_precmd() {
 		return
 	}
-	_eich_active=
 	_eich_inner=
-	unset EICH_EIC
 	if [ -n "${_eich_jobs-}" ]; then
 		_eich_jobs=
 		set -m
 	fi
-	if [ -f "$_eich_bin" ] && [ -x "$_eich_bin" ]; then
-		"$_eich_bin" hook post --shell bash --session "$$" --status "$1" </dev/null
+	if [ -n "${_eich_active-}" ]; then
+		_eich_active=
+		unset EICH_EIC
+		if [ -f "$_eich_bin" ] && [ -x "$_eich_bin" ]; then
+			"$_eich_bin" hook post --shell bash --session "$$" --status "$1" </dev/null
+		fi
 	fi
 	return "$1"
 }

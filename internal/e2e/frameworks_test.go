@@ -259,6 +259,11 @@ func runFrameworkCase(t *testing.T, dir string, c frameworkCase) {
 	if got := kinds(w.Starts(t)[before:]); got != "" {
 		t.Errorf("an ordinary command started eich's hook: %q", got)
 	}
+	// EIC-looking but no login, in the middle of a pipeline: eich runs
+	// (and says no), and the pane must stay clean all the same.
+	if st := sh.Run("echo x | grep -c mssh | cat"); st != 0 {
+		t.Errorf("a pipeline with grep -c mssh: status %d, want 0", st)
+	}
 	if !b.Agent.HasUserKeys(t) {
 		t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
 	}
