@@ -12,7 +12,7 @@
 #   - ble.sh's blehook PREEXEC / PRECMD, or bash-preexec's preexec_functions
 #     / precmd_functions, when either is loaded: they hand over the whole
 #     line. A framework loaded after this script is taken up at the first
-#     prompt, before it installs itself.
+#     prompt (bash-preexec installs itself there, after eich's entry).
 #   - otherwise a DEBUG trap (in front of any trap already there), which
 #     sees each simple command, aliases expanded, as $BASH_COMMAND, and the
 #     first PROMPT_COMMAND entry.
