@@ -18,9 +18,11 @@ import (
 // cmdlineDir is the package that decides what an EIC line is.
 const cmdlineDir = "../hooks/cmdline"
 
-// eicCorpus returns the command lines of cmdline's own tests (every
-// {"line", bool} pair in its test files, and its fuzz corpus) and the extra
-// names its table test uses, so that lines added there are checked here too.
+// eicCorpus returns the command lines of cmdline's own tests (every string
+// literal in its test files, and its fuzz corpus) and the extra names its
+// tests use (`extra := []string{…}`), so that lines added there, in any
+// table shape, are checked here too. Which of them are EIC lines is for
+// cmdline.IsEIC to say.
 func eicCorpus(t *testing.T) (lines, extra []string) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(cmdlineDir, "*_test.go"))
@@ -35,13 +37,9 @@ func eicCorpus(t *testing.T) (lines, extra []string) {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
-			case *ast.CompositeLit:
-				if len(n.Elts) == 2 {
-					if s, ok := stringLit(n.Elts[0]); ok {
-						if id, ok := n.Elts[1].(*ast.Ident); ok && (id.Name == "true" || id.Name == "false") {
-							lines = append(lines, s)
-						}
-					}
+			case *ast.BasicLit:
+				if s, ok := stringLit(n); ok {
+					lines = append(lines, s)
 				}
 			case *ast.AssignStmt:
 				if id, ok := n.Lhs[0].(*ast.Ident); ok && id.Name == "extra" && len(n.Rhs) == 1 {
