@@ -17,8 +17,8 @@
 #     sees each simple command, aliases expanded, as $BASH_COMMAND, and the
 #     first PROMPT_COMMAND entry.
 # For every command the trap runs one `case` and nothing else; its patterns
-# are built by _eich_define from `ssh` (which every EIC login contains), the
-# service name and the extra names. Only a command that matches pays for more: the exact
+# are built by _eich_define from `ssh` (which every EIC login contains) and
+# the extra names. Only a command that matches pays for more: the exact
 # test (_eich_match), the binary. No fork for any other command. $? and $_
 # are kept. Loading this twice changes nothing.
 
@@ -36,12 +36,16 @@ if ((BASH_VERSINFO[0] < 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] < 1))); 
 	_eich_old=1
 fi
 
-# _eich_define: (re)defines the DEBUG trap function with one pattern per
-# name: `ssh` (which every EIC login contains: `ec2-instance-connect ssh`,
-# `mssh`), the service name (for a quoted `s\sh`), the extra names.
-# Patterns may be loose: _eich_command decides.
+# _eich_define: (re)defines the DEBUG trap function with one pattern for
+# `ssh`, which every EIC login contains (`ec2-instance-connect ssh`,
+# `mssh`), and one per extra name. Patterns may be loose: _eich_command
+# decides.
 _eich_define() {
-	local n q pats='*ssh* | *ec2-instance-connect*'
+	# `ssh`, or an s followed by a backslash, quote or `$` (`s\sh`, `s'sh'`,
+	# `s"sh"`, `s$'sh'`, which eich reads as ssh), in one pattern: each more
+	# pattern costs every command.
+	# shellcheck disable=SC1003 # backslashes for the pattern, not escapes
+	local n q pats='*s[s\\\"\$\'\'']*'
 	for n in ${_eich_extra[@]+"${_eich_extra[@]}"}; do
 		printf -v q '%q' "$n"
 		pats+=" | *$q*"
