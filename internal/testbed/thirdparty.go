@@ -1,7 +1,6 @@
 package testbed
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,5 +79,5 @@ func BashVersion(t testing.TB, bash string) string {
 	if err != nil {
 		t.Fatalf("%s: %v", bash, err)
 	}
-	return fmt.Sprint(string(out))
+	return string(out)
 }
