@@ -4,10 +4,25 @@
 # end), a bounded run of each fuzz target, and each benchmark once.
 #
 # Needs: Go, OpenSSH client and server, zsh, fish, tmux, shellcheck
-# (on Debian: apt-get install openssh-server openssh-client zsh fish tmux
-# shellcheck). Tests that need one of these fail, never skip, without it.
+# (on Debian: apt-get install openssh-server openssh-client zsh fish tmux and
+# the linter shellcheck). Tests that need one of these fail, never skip, without it.
+#
+# EICH_THIRD_PARTY names the folder of real bash builds and shell
+# frameworks (../shared/third_party in CI, which sets it): the hooks are
+# then also tested inside each of them. Without it those tests do not run,
+# and this script says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ -n "${EICH_THIRD_PARTY-}" ]; then
+	if [ ! -d "$EICH_THIRD_PARTY" ]; then
+		echo "EICH_THIRD_PARTY=$EICH_THIRD_PARTY: no such folder" >&2
+		exit 1
+	fi
+	echo "== real shells and frameworks: from $EICH_THIRD_PARTY"
+else
+	echo "== real shells and frameworks: NOT RUN (set EICH_THIRD_PARTY to the third_party folder to run them)"
+fi
 
 fuzztime=${EICH_FUZZTIME:-15s}
 

@@ -1,40 +1,151 @@
-# eich.bash: eich's hook for bash 3.2 to 5.2.
+# eich.bash: eich's hook for bash (3.2 and later).
 #
 # Load it with:  eval "$(eich init bash)"   (in ~/.bashrc)
 #
 # Before a command that looks like an EC2 Instance Connect login
 # (`aws ... ec2-instance-connect ssh ...`, `mssh`, or one of the extra command
 # names from eich's config) the hook runs `eich hook pre`, which prunes stale
-# keys from the ssh agent; after it, `eich hook post`. While such a command
-# runs, EICH_EIC=1 is exported (see `eich ssh-config`). Every other command
-# costs only a pattern test in the shell itself: no fork, no subshell.
+# keys from the ssh agent; at the next prompt, `eich hook post`. While such a
+# command runs, EICH_EIC=1 is exported (see `eich ssh-config`).
 #
-# Mechanism, first match wins:
-#   - ble.sh loaded (now, or later: noticed at the first command that
-#     reaches eich's trap and looks like EIC): blehook PREEXEC / PRECMD;
-#   - bash-preexec loaded (likewise): preexec_functions / precmd_functions;
-#   - otherwise its own: a DEBUG trap (chained in front of any existing one)
-#     tests $BASH_COMMAND, the simple command about to run with aliases
-#     expanded, with one `case`; only a command that matches pays for more.
-#     Commands written in PROMPT_COMMAND, completion and `bind -x` are
-#     skipped (commands inside functions never reach the trap). The first
-#     PROMPT_COMMAND entry closes an EIC command.
-#     The trap returns 0 (extdebug); $? and $_ are preserved.
-# Loading it twice changes nothing.
+# bash has no preexec hook of its own, so the hook uses, first match wins:
+#   - ble.sh's blehook PREEXEC / PRECMD, or bash-preexec's preexec_functions
+#     / precmd_functions, when either is loaded: they hand over the whole
+#     line. A framework loaded after this script is taken up at the first
+#     prompt (bash-preexec installs itself there, after eich's entry).
+#   - otherwise a DEBUG trap (in front of any trap already there), which
+#     sees each simple command, aliases expanded, as $BASH_COMMAND, and the
+#     first PROMPT_COMMAND entry.
+# For every command the trap runs one `case` and nothing else; its patterns
+# are built by _eich_define from `ssh` (which every EIC login contains) and
+# the extra names. Only a command that matches pays for more: the exact
+# test (_eich_match), the binary. No fork for any other command. $? and $_
+# are kept. Loading this twice changes nothing.
 
 # Filled in by `eich init bash`.
 # shellcheck disable=SC2016 # a literal path, quoted by eich init
 _eich_bin=@EICH_BIN@
 _eich_extra=(@EICH_EXTRA@)
 
+# bash before 5.1 runs the DEBUG trap twice for `command aws ...` (once more
+# for `aws ...`), and a child started by the trap in the middle of a
+# pipeline makes the pipeline's later commands print "child setpgid ...:
+# Operation not permitted".
+_eich_old=
+if ((BASH_VERSINFO[0] < 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] < 1))); then
+	_eich_old=1
+fi
+
+# _eich_define: (re)defines the DEBUG trap function with one pattern for
+# `ssh`, which every EIC login contains (`ec2-instance-connect ssh`,
+# `mssh`), and one per extra name. Patterns may be loose: _eich_command
+# decides.
+_eich_define() {
+	# `ssh`, or an s followed by a backslash, quote or `$` (`s\sh`, `s'sh'`,
+	# `s"sh"`, `s$'sh'`, which eich reads as ssh), in one pattern: each more
+	# pattern costs every command.
+	# shellcheck disable=SC1003 # backslashes for the pattern, not escapes
+	local n q pats='*s[s\\\"\$\'\'']*'
+	for n in ${_eich_extra[@]+"${_eich_extra[@]}"}; do
+		printf -v q '%q' "$n"
+		pats+=" | *$q*"
+	done
+	# _eich_debug LASTARG: the DEBUG trap, the only code run for every
+	# command: no `local`, no `return` (each costs more than the test). The
+	# argument restores $_ for the command. It returns 0: with `shopt -s
+	# extdebug` a non-zero return would skip the command. Tools that chain
+	# traps may call it with no arguments.
+	eval "_eich_debug() {
+		case \$BASH_COMMAND in
+		$pats) _eich_command \"\$?\" ;;
+		esac
+	}"
+}
+
+# _eich_scan STATUS: once, at the first prompt (so a framework loaded after
+# this script counts too): takes up ble.sh or bash-preexec if either is
+# loaded. Returns STATUS.
+_eich_scan() {
+	# shellcheck disable=SC2317 # run at the prompt
+	_eich_precmd() {
+		return
+	}
+	_eich_attach
+	return "$1"
+}
+
+# _eich_attach: hooks into ble.sh or bash-preexec when either is loaded;
+# false when neither is.
+_eich_attach() {
+	if [ -n "${_eich_framework-}" ]; then
+		return 0
+	fi
+	if [ -n "${BLE_VERSION-}" ] && declare -F blehook >/dev/null; then
+		_eich_framework=ble.sh
+		blehook PREEXEC!=_eich_preexec
+		blehook PRECMD!=_eich_precmd
+		return 0
+	fi
+	if [ -n "${bash_preexec_imported-}${__bp_imported-}" ]; then
+		_eich_framework=bash-preexec
+		preexec_functions+=(_eich_preexec)
+		precmd_functions+=(_eich_precmd)
+		return 0
+	fi
+	return 1
+}
+
+# _eich_preexec LINE: the framework's preexec hook, given the whole line.
+_eich_preexec() {
+	if _eich_match "${1-}"; then
+		_eich_line "$1" 0
+	fi
+	return 0
+}
+
+# _eich_command STATUS: $BASH_COMMAND passed the trap's patterns. Skipped
+# once a framework took over, for completion (COMP_LINE) and `bind -x`
+# (READLINE_LINE), for commands written in PROMPT_COMMAND (commands inside
+# functions never reach the trap), and for the second run of the trap for
+# one `command ...`. Returns 0.
+_eich_command() {
+	if [ -n "${_eich_framework-}${COMP_LINE-}${READLINE_LINE+x}" ]; then
+		return 0
+	fi
+	if [ -n "$_eich_inner" ]; then
+		case $_eich_inner in
+		*"command $BASH_COMMAND" | *"command -p $BASH_COMMAND")
+			_eich_inner=
+			return 0
+			;;
+		esac
+		_eich_inner=
+	fi
+	if _eich_match "$BASH_COMMAND" && ! _eich_in_prompt_command "$BASH_COMMAND"; then
+		_eich_line "$BASH_COMMAND" "$1"
+	fi
+	return 0
+}
+
+# _eich_in_prompt_command CMD: true when CMD is written in PROMPT_COMMAND
+# (a string or an array).
+_eich_in_prompt_command() {
+	local e
+	for e in ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"}; do
+		case $e in
+		*"$1"*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
 # _eich_match TEXT: true when TEXT may be an EIC command. Pattern tests only.
 _eich_match() {
 	case $1 in
 	*ec2-instance-connect* | *mssh*) return 0 ;;
 	esac
-	[ "${#_eich_extra[@]}" -gt 0 ] || return 1
 	local n
-	for n in "${_eich_extra[@]}"; do
+	for n in ${_eich_extra[@]+"${_eich_extra[@]}"}; do
 		case " $1 " in
 		*[!A-Za-z0-9_.+-]"$n"[!A-Za-z0-9_.+-]*) return 0 ;;
 		esac
@@ -63,19 +174,33 @@ _eich_usable() {
 	return 1
 }
 
-# _eich_pre TEXT STATUS: runs `eich hook pre` for an EIC-looking command.
-_eich_pre() {
+# _eich_line TEXT STATUS: an EIC-looking command (the trap) or line (a
+# framework). Closes an EIC command still open on the same line with
+# STATUS, runs `eich hook pre`; if that says EIC, exports EICH_EIC. Either
+# EICH_EIC or job control off makes _eich_precmd call _eich_close at the
+# next prompt.
+_eich_line() {
 	if [ -n "${_eich_active-}" ]; then
-		# A second EIC command on the same line: close the first one.
-		_eich_post "${2-0}"
+		_eich_close "$2"
 	fi
 	_eich_usable || return 0
+	if [ -n "$_eich_old" ] && [ -z "${_eich_framework-}" ]; then
+		_eich_inner=$1
+		# Job control off until the prompt, before eich starts: the rest
+		# of a pipeline then starts without setpgid.
+		case $- in
+		*m*)
+			set +m
+			_eich_jobs=1
+			;;
+		esac
+	fi
 	if "$_eich_bin" hook pre --shell bash --session "$$" <<<"$1"; then
 		export EICH_EIC=1
 		_eich_active=1
-		# Closed at the next prompt (own mechanism; frameworks call
-		# _eich_hook_precmd).
-		# shellcheck disable=SC2317 # run by PROMPT_COMMAND
+	fi
+	if [ -n "${_eich_active-}${_eich_jobs-}" ]; then
+		# shellcheck disable=SC2317 # run at the prompt
 		_eich_precmd() {
 			_eich_close "$?"
 		}
@@ -83,133 +208,35 @@ _eich_pre() {
 	return 0
 }
 
-# _eich_post STATUS: runs `eich hook post` after an EIC command.
-_eich_post() {
-	_eich_active=
-	unset EICH_EIC
-	if [ -f "$_eich_bin" ] && [ -x "$_eich_bin" ]; then
-		"$_eich_bin" hook post --shell bash --session "$$" --status "${1-0}" </dev/null
-	fi
-	return 0
-}
-
-# _eich_debug LASTARG: the DEBUG trap, the only code run for every
-# command: one `case` on $BASH_COMMAND, no `local`, no `return` (each would
-# cost more than the test). The pattern is loose (every EIC login has
-# "ssh" in it: `ec2-instance-connect ssh`, `mssh`); the extra names are
-# filled in by `eich init bash`; _eich_command decides. The argument
-# restores $_ for whatever runs next. It returns 0: with `shopt -s extdebug`
-# a non-zero return would skip the command. Tools that chain traps may call
-# it with no arguments (older starship runs the first word of the trap it
-# found).
-_eich_debug() {
-	# shellcheck disable=SC2221,SC2222 # an extra name may contain "ssh"
-	case $BASH_COMMAND in
-	*ssh*@EICH_EXTRA_PAT@) _eich_command "$?" ;;
-	esac
-}
-
-# _eich_chain STATUS LASTARG: the trap in front of another tool's DEBUG
-# trap: runs _eich_debug and returns STATUS, so that trap sees the same $?
-# (and $_); its own return is what counts for extdebug.
-_eich_chain() {
-	_eich_debug
-	return "${1:-0}"
-}
-
-# _eich_command STATUS: $BASH_COMMAND passed the trap's pattern. Skipped for
-# completion (COMP_LINE), `bind -x` (READLINE_LINE), commands written in
-# PROMPT_COMMAND, and once ble.sh or bash-preexec took over; else tested
-# exactly and handed to eich. A ble.sh or bash-preexec loaded after eich is
-# noticed here, at the first command that reaches this point (bash-preexec
-# then calls eich's trap only for the first command of a line; ble.sh runs
-# its own command loop): eich switches to its hooks, which get the
-# following lines. Returns 0.
-_eich_command() {
-	if [ -z "${_eich_framework-}" ] && [ -n "${BLE_VERSION-}${bash_preexec_imported-}${__bp_imported-}" ] && _eich_use_framework; then
-		if _eich_match "$BASH_COMMAND"; then
-			_eich_pre "$BASH_COMMAND" "${1:-0}"
-		fi
-		return 0
-	fi
-	if [ -z "${_eich_framework-}" ] && [ -z "${COMP_LINE-}" ] && [ -z "${READLINE_LINE+x}" ]; then
-		if _eich_match "$BASH_COMMAND" && ! _eich_in_prompt_command "$BASH_COMMAND"; then
-			_eich_pre "$BASH_COMMAND" "${1:-0}"
-		fi
-	fi
-	return 0
-}
-
-# _eich_in_prompt_command CMD: true when CMD is written in PROMPT_COMMAND
-# (string or array): that keeps PROMPT_COMMAND's commands out, since
-# commands inside functions never reach the trap. Only EIC-looking commands
-# get here.
-_eich_in_prompt_command() {
-	local e
-	for e in ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"}; do
-		case $e in
-		*"$1"*) return 0 ;;
-		esac
-	done
-	return 1
-}
-
-# _eich_precmd: first PROMPT_COMMAND entry. Between EIC commands it only
-# keeps $? for the entries after it: a bare `return` returns the status the
-# function was called with. While an EIC command runs, _eich_pre redefines
-# it to call _eich_close. (bash restores $? and $_ after PROMPT_COMMAND.)
-_eich_precmd() {
-	return
-}
-
-# _eich_close STATUS: closes the EIC command, puts _eich_precmd back.
-# Returns STATUS.
+# _eich_close STATUS: job control back on; closes the EIC command, if one
+# runs, with `eich hook post`; _eich_precmd back to a bare return. Returns
+# STATUS.
 _eich_close() {
-	# shellcheck disable=SC2317 # run by PROMPT_COMMAND
+	# shellcheck disable=SC2317 # run at the prompt
 	_eich_precmd() {
 		return
 	}
+	_eich_inner=
+	if [ -n "${_eich_jobs-}" ]; then
+		_eich_jobs=
+		set -m
+	fi
 	if [ -n "${_eich_active-}" ]; then
-		_eich_post "$1"
+		_eich_active=
+		unset EICH_EIC
+		if [ -f "$_eich_bin" ] && [ -x "$_eich_bin" ]; then
+			"$_eich_bin" hook post --shell bash --session "$$" --status "$1" </dev/null
+		fi
 	fi
 	return "$1"
 }
 
-# _eich_use_framework: hooks into ble.sh or bash-preexec when either is
-# loaded (once); false when neither is.
-_eich_use_framework() {
-	local f
-	if [ -n "${BLE_VERSION-}" ] && declare -F blehook >/dev/null; then
-		_eich_framework=ble.sh
-		blehook PREEXEC!=_eich_hook_preexec
-		blehook PRECMD!=_eich_hook_precmd
-		return 0
-	fi
-	if [ -n "${bash_preexec_imported-}${__bp_imported-}" ]; then
-		_eich_framework=bash-preexec
-		for f in ${preexec_functions[@]+"${preexec_functions[@]}"}; do
-			[ "$f" = _eich_hook_preexec ] && return 0
-		done
-		preexec_functions+=(_eich_hook_preexec)
-		precmd_functions+=(_eich_hook_precmd)
-		return 0
-	fi
-	return 1
-}
-
-# _eich_hook_preexec LINE / _eich_hook_precmd: for bash-preexec and ble.sh,
-# which hand over the whole command line.
-_eich_hook_preexec() {
-	if _eich_match "${1-}"; then
-		_eich_pre "$1" 0
-	fi
-}
-_eich_hook_precmd() {
-	local s=$?
-	if [ -n "${_eich_active-}" ]; then
-		_eich_post "$s"
-	fi
-	return "$s"
+# _eich_precmd: the prompt hook (first PROMPT_COMMAND entry, or the
+# framework's precmd hook). At the first prompt it runs _eich_scan; between
+# EIC commands it is a bare `return`, which keeps $? for what follows; while
+# an EIC command runs, _eich_line makes it call _eich_close.
+_eich_precmd() {
+	_eich_scan "$?"
 }
 
 # _eich_grab_trap -- CMD DEBUG: receives `trap -p DEBUG` output, unquoted by eval.
@@ -217,21 +244,21 @@ _eich_grab_trap() {
 	_eich_prev_trap=${2-}
 }
 
-# _eich_install TRAP: installs the hook once, with the best mechanism
-# available; TRAP is what `trap -p DEBUG` printed at the top level.
+# _eich_install TRAP: installs the hook once; TRAP is what `trap -p DEBUG`
+# printed at the top level. With a framework loaded, its hooks; otherwise
+# the DEBUG trap (ours first, then the one already there) and the first
+# PROMPT_COMMAND entry (a string, or element 0 of the bash >= 5.1 array).
 _eich_install() {
-	if _eich_use_framework; then
+	_eich_define
+	if _eich_attach; then
 		return 0
 	fi
-
-	# Own mechanism. The DEBUG trap: ours first, then the one already there.
-	local t=${1-}
-	case $t in
+	case ${1-} in
 	*_eich_debug* | *_eich_chain*) ;;
 	*)
 		_eich_prev_trap=
-		if [ -n "$t" ]; then
-			eval "_eich_grab_trap ${t#trap }"
+		if [ -n "${1-}" ]; then
+			eval "_eich_grab_trap ${1#trap }"
 		fi
 		if [ -n "$_eich_prev_trap" ]; then
 			# shellcheck disable=SC2016 # expanded when the trap runs
@@ -243,8 +270,6 @@ $_eich_prev_trap" DEBUG
 		fi
 		;;
 	esac
-
-	# PROMPT_COMMAND (a string, or element 0 of the bash >= 5.1 array): ours first.
 	case ${PROMPT_COMMAND-} in
 	*_eich_precmd*) ;;
 	*)
@@ -254,8 +279,17 @@ $PROMPT_COMMAND}"
 	esac
 }
 
+# _eich_chain STATUS LASTARG: the trap in front of another tool's DEBUG
+# trap: runs _eich_debug and returns STATUS, so that trap sees the same $?
+# (and $_); its own return is what counts for extdebug.
+_eich_chain() {
+	_eich_debug
+	return "${1:-0}"
+}
+
 # `trap -p DEBUG` sees the trap only at the top level (functions and command
 # substitutions do not inherit it), so it is read back through a file, once.
+_eich_inner=
 _eich_t=
 _eich_tf=$(mktemp "${TMPDIR:-/tmp}/eich.XXXXXX") || _eich_tf=
 if [ -n "$_eich_tf" ]; then

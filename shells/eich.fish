@@ -22,15 +22,27 @@
 
 # Filled in by `eich init fish`.
 set -g _eich_bin @EICH_BIN@
-set -g _eich_extra_re @EICH_EXTRA_RE@
-# Patterns for the EIC-looking functions, set by _eich_scan.
-set -q _eich_fnpats; or set -g _eich_fnpats
+set -g -- _eich_extra @EICH_EXTRA@
+
+# _eich_define [FUNCTION...]: sets the patterns of the preexec handler: the
+# fixed names, one per extra name and one per FUNCTION; and the regular
+# expression that finds an extra name as a whole word. Patterns may be
+# loose: _eich_line decides.
+function _eich_define
+    set -g _eich_pats '*ec2-instance-connect*' '*mssh*'
+    for n in $_eich_extra $argv
+        set -a _eich_pats "*$n*"
+    end
+    set -g _eich_extra_re
+    if set -q _eich_extra[1]
+        set _eich_extra_re '(^|[^A-Za-z0-9_.+-])('(string join '|' -- (string escape --style=regex -- $_eich_extra))')([^A-Za-z0-9_.+-]|$)'
+    end
+end
 
 # The fish_preexec handler, the only code run for every command line.
-# Patterns may be loose: _eich_line decides.
 function _eich_preexec --on-event fish_preexec
     switch "$argv"
-        case '*ec2-instance-connect*' '*mssh*' @EICH_EXTRA_PAT@ $_eich_fnpats
+        case $_eich_pats
             _eich_line "$argv"
     end
 end
@@ -42,7 +54,7 @@ end
 # files, fish's own are skipped.
 function _eich_scan --on-event fish_prompt
     functions -e _eich_scan
-    set -l pats
+    set -l found
     # Loaded functions that no autoload file defines (config.fish, aliases).
     # (`set` is the one place where an unmatched wildcard is no error.)
     set -l files $fish_function_path/*.fish
@@ -52,17 +64,17 @@ function _eich_scan --on-event fish_prompt
         set names (string match -rv -- '^(?:'(string join '|' -- $auto)')$' $names)
     end
     for f in $names
-        _eich_match (functions -- $f | string collect); and set -a pats "*$f*"
+        _eich_match (functions -- $f | string collect); and set -a found $f
     end
     # The user's own autoload files, read rather than loaded.
     set -l body
     for file in $__fish_config_dir/functions/*.fish
         read -z body <$file
         if _eich_match "$body"
-            set -a pats "*"(string replace -r '^.*/(.*)\.fish$' '$1' -- $file)"*"
+            set -a found (string replace -r '^.*/(.*)\.fish$' '$1' -- $file)
         end
     end
-    set -g _eich_fnpats $pats
+    _eich_define $found
 end
 
 # _eich_match TEXT: true when TEXT may be an EIC command.
@@ -71,7 +83,7 @@ function _eich_match
         case '*ec2-instance-connect*' '*mssh*'
             return 0
     end
-    if test -n "$_eich_extra_re"
+    if set -q _eich_extra_re[1]
         string match -qr -- $_eich_extra_re "$argv"
         return
     end
@@ -133,3 +145,15 @@ function _eich_line
     end
     return 0
 end
+
+# _eich_uninstall: fisher's remove event (`fisher remove`): takes the hook
+# out of this session. A running EIC command is closed first.
+function _eich_uninstall --on-event eich_uninstall
+    if functions -q _eich_postexec
+        _eich_postexec
+    end
+    functions -e _eich_preexec _eich_scan _eich_define _eich_match _eich_usable _eich_line _eich_uninstall
+    set -e _eich_bin _eich_extra _eich_pats _eich_extra_re _eich_warned
+end
+
+_eich_define

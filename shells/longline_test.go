@@ -26,7 +26,7 @@ func TestLongLineOnStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := map[string][]string{
-		"bash": {"bash", "-c", `eval "$(cat "$1")"; l=$(cat "$2"); _eich_pre "$l" 0`, "x"},
+		"bash": {"bash", "-c", `eval "$(cat "$1")"; l=$(cat "$2"); _eich_line "$l" 0`, "x"},
 		"zsh":  {"zsh", "-f", "-c", `eval "$(<$1)"; l=$(<$2); _eich_preexec "" "" "$l"`, "x"},
 		"fish": {"fish", "--no-config", "-c", `source $argv[1]; read -z l < $argv[2]; _eich_preexec "$l"`},
 	}

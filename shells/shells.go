@@ -4,11 +4,10 @@
 //
 // The scripts are real files in this directory (eich.zsh, eich.bash,
 // eich.fish), embedded at build time, so a shell user can read and lint
-// them. Each carries placeholders that Script fills in: @EICH_BIN@ (the path
-// of the eich binary, quoted for that shell), @EICH_EXTRA@ or
-// @EICH_EXTRA_RE@ (extra command names that the shell-side test treats as
-// EIC-looking), and in bash and fish @EICH_EXTRA_PAT@ (the same names as
-// more alternatives of the hook's one pattern test).
+// them. Each carries two placeholders that Script fills in: @EICH_BIN@ (the
+// path of the eich binary) and @EICH_EXTRA@ (extra command names that the
+// shell-side test treats as EIC-looking; plain words, see commandName).
+// Each script builds its pattern tests from the names itself, when it loads.
 //
 // The shell side only runs a cheap pattern test; `eich hook pre` decides.
 // Its contract: the command line on stdin; exit 0 = an EIC command (the shell
@@ -38,13 +37,12 @@ var (
 
 // Placeholders in the embedded scripts.
 const (
-	binPlaceholder      = "@EICH_BIN@"
-	extraPlaceholder    = "@EICH_EXTRA@"
-	extraREPlaceholder  = "@EICH_EXTRA_RE@"
-	extraPatPlaceholder = "@EICH_EXTRA_PAT@"
+	binPlaceholder   = "@EICH_BIN@"
+	extraPlaceholder = "@EICH_EXTRA@"
 )
 
-// commandName is what an extra command name may look like.
+// commandName is what an extra command name may look like: nothing in it
+// needs quoting in zsh, bash or fish.
 var commandName = regexp.MustCompile(`^[A-Za-z0-9_.+-]+$`)
 
 // Names returns the shells Script supports.
@@ -67,26 +65,29 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 			return "", fmt.Errorf("render %s hook: extra command name %q: want letters, digits and _ . + - only", shell, name)
 		}
 	}
+	var script string
+	quote := shQuote
 	switch shell {
 	case "zsh":
-		return fill(shell, zshScript, map[string]string{
-			binPlaceholder:   shQuote(binPath),
-			extraPlaceholder: shWords(extraCommands),
-		})
+		script = zshScript
 	case "bash":
-		return fill(shell, bashScript, map[string]string{
-			binPlaceholder:      shQuote(binPath),
-			extraPlaceholder:    shWords(extraCommands),
-			extraPatPlaceholder: shGlobs(extraCommands),
-		})
+		script = bashScript
 	case "fish":
-		return fill(shell, fishScript, map[string]string{
-			binPlaceholder:      fishQuote(binPath),
-			extraREPlaceholder:  fishQuote(extraRegexp(extraCommands)),
-			extraPatPlaceholder: fishGlobs(extraCommands),
-		})
+		script, quote = fishScript, fishQuote
+	default:
+		return "", fmt.Errorf("unsupported shell %q (want zsh, bash or fish)", shell)
 	}
-	return "", fmt.Errorf("unsupported shell %q (want zsh, bash or fish)", shell)
+	// The names need no quotes in any of the three shells (commandName).
+	// In fish they are the last words of a line, which keeps no trailing
+	// space when there are none.
+	extra, names := extraPlaceholder, strings.Join(extraCommands, " ")
+	if shell == "fish" {
+		extra, names = " "+extra, strings.TrimRight(" "+names, " ")
+	}
+	return fill(shell, script, map[string]string{
+		binPlaceholder: quote(binPath),
+		extra:          names,
+	})
 }
 
 // fill replaces each placeholder, which must occur exactly once, in one
@@ -109,53 +110,10 @@ func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// shWords quotes each name for an array literal.
-func shWords(names []string) string {
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = shQuote(n)
-	}
-	return strings.Join(quoted, " ")
-}
-
-// shGlobs returns more alternatives for a bash `case` pattern list, one
-// per name: " | *'eic'*" (a loose test; the hook then checks the name is a
-// whole word).
-func shGlobs(names []string) string {
-	var b strings.Builder
-	for _, n := range names {
-		b.WriteString(" | *" + shQuote(n) + "*")
-	}
-	return b.String()
-}
-
-// fishGlobs returns more patterns for a fish `case`, one per name:
-// " '*eic*'" (a loose test, like shGlobs).
-func fishGlobs(names []string) string {
-	var b strings.Builder
-	for _, n := range names {
-		b.WriteString(" " + fishQuote("*"+n+"*"))
-	}
-	return b.String()
-}
-
 // fishQuote quotes s for fish: inside single quotes fish still treats \\ and
 // \' as escapes, so those two are escaped.
 func fishQuote(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	s = strings.ReplaceAll(s, `'`, `\'`)
 	return "'" + s + "'"
-}
-
-// extraRegexp returns a PCRE matching any of names as a whole word (names are
-// made of [A-Za-z0-9_.+-]), or "" when there are none.
-func extraRegexp(names []string) string {
-	if len(names) == 0 {
-		return ""
-	}
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = regexp.QuoteMeta(n)
-	}
-	return `(^|[^A-Za-z0-9_.+-])(` + strings.Join(quoted, "|") + `)([^A-Za-z0-9_.+-]|$)`
 }

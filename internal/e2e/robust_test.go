@@ -77,19 +77,20 @@ func TestReloadAndMissingBinary(t *testing.T) {
 //   - string: a user's DEBUG trap set before eich, direnv's own hook
 //     (prepends itself to PROMPT_COMMAND) loaded after it;
 //   - array: the same with a bash >= 5.1 PROMPT_COMMAND array;
-//   - starship-ps0: loaded after eich, a prompt tool that does what
-//     starship does on bash >= 4.4 (prepends to PS0, moves PROMPT_COMMAND
-//     into its own variable and evals it from its precmd function, rewrites
-//     PS1 at every prompt);
-//   - starship-trap: loaded after eich, a prompt tool that chains the
-//     DEBUG trap the way older starship does (calls the first word of the
-//     trap it found, with no arguments).
+//   - ps0-precmd: loaded after eich, prompt code that prepends to PS0,
+//     moves PROMPT_COMMAND into its own variable and evals it from its
+//     precmd function, and rewrites PS1 at every prompt (the shape of
+//     starship's bash init on bash >= 4.4; starship itself is not
+//     available here, so this is plain shell code, not starship);
+//   - trap-chain: loaded after eich, code that chains the DEBUG trap by
+//     calling the first word of the trap it found, with no arguments (the
+//     shape of older starship's init).
 //
 // In each: three EIC logins are hooked exactly once each, every hook still
 // runs, the right $? reaches the PROMPT_COMMAND hooks and the user, and
 // nothing complains.
 func TestBashForeignTrapAndPromptCommand(t *testing.T) {
-	for _, variant := range []string{"string", "array", "starship-ps0", "starship-trap"} {
+	for _, variant := range []string{"string", "array", "ps0-precmd", "trap-chain"} {
 		t.Run(variant, func(t *testing.T) {
 			t.Parallel()
 			b := testbed.NewBed(t, built(t))
@@ -109,7 +110,7 @@ func TestBashForeignTrapAndPromptCommand(t *testing.T) {
 					`_direnv_hook() { local previous_exit_status=$?; trap -- '' SIGINT; echo "direnv $previous_exit_status" >> `+pcLog+`; trap - SIGINT; return $previous_exit_status; }`,
 					`if [[ ";${PROMPT_COMMAND[*]:-};" != *";_direnv_hook;"* ]]; then PROMPT_COMMAND="_direnv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"; fi`,
 				)
-			case "starship-ps0":
+			case "ps0-precmd":
 				rc = append(rc,
 					testbed.InitLine("bash"),
 					`_ss_precmd() { local s=$?; PS1="ss[$s]\$ "; echo "direnv $s" >> `+pcLog+`; _ss_status "$s"; eval "$_SS_PROMPT_COMMAND"; }`,
@@ -117,7 +118,7 @@ func TestBashForeignTrapAndPromptCommand(t *testing.T) {
 					`_SS_PROMPT_COMMAND=$PROMPT_COMMAND; PROMPT_COMMAND=_ss_precmd`,
 					`PS0='${_ss_start:$((_ss_start=1,0)):0}'"${PS0-}"`,
 				)
-			case "starship-trap":
+			case "trap-chain":
 				rc = append(rc,
 					testbed.InitLine("bash"),
 					`_ss_found=$(trap -p DEBUG | cut -d' ' -f3 | tr -d \')`,
@@ -146,7 +147,7 @@ func TestBashForeignTrapAndPromptCommand(t *testing.T) {
 				t.Errorf("$? after false is %d, want 1", st)
 			}
 
-			if variant != "starship-ps0" {
+			if variant != "ps0-precmd" {
 				dbg, _ := os.ReadFile(debugLog)
 				for _, want := range []string{"echo seen-by-debug-trap one two", "aws ec2-instance-connect ssh --instance-id i-foreign"} {
 					if !strings.Contains(string(dbg), want+"\n") {

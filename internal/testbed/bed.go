@@ -133,7 +133,7 @@ type AWSRun struct {
 func (b *Bed) AWSRuns(t testing.TB) []AWSRun {
 	t.Helper()
 	var runs []AWSRun
-	for _, line := range readLines(t, b.AWSLog) {
+	for _, line := range ReadLines(t, b.AWSLog) {
 		r := AWSRun{Line: line}
 		if _, err := fmt.Sscanf(r.Line, "run status=%d eich_eic=", &r.Status); err != nil {
 			t.Fatalf("stand-in log line %q: %v", r.Line, err)

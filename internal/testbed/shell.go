@@ -28,12 +28,16 @@ func InitLine(shell string) string {
 
 // Shell is an interactive zsh, bash or fish in tmux, in a Bed.
 type Shell struct {
-	Name  string
-	Tmux  *Tmux
-	bed   *Bed
-	t     testing.TB
-	marks string
-	n     int
+	Name string
+	Tmux *Tmux
+	// IdlePrompt, when set, is the prompt as the pane's last line shows it
+	// with nothing typed: each line is typed only once the shell shows it.
+	// For line editors (ble.sh) that take keys typed ahead for a paste.
+	IdlePrompt string
+	bed        *Bed
+	t          testing.TB
+	marks      string
+	n          int
 }
 
 // StartShell writes shell's rc file (ZDOTDIR/.zshrc, HOME/.bashrc or
@@ -42,7 +46,14 @@ type Shell struct {
 // and waits until it is ready. env is added to the bed's environment.
 func StartShell(t testing.TB, b *Bed, shell string, rc []string, env ...string) *Shell {
 	t.Helper()
-	return startShell(t, b, shell, "", rc, env)
+	return startShell(t, b, shell, "", "", rc, env)
+}
+
+// StartShellBinary is StartShell with binary (such as an older bash build)
+// run instead of the shell found on PATH.
+func StartShellBinary(t testing.TB, b *Bed, shell, binary string, rc []string, env ...string) *Shell {
+	t.Helper()
+	return startShell(t, b, shell, binary, "", rc, env)
 }
 
 // StartShellTagged is StartShell for a second (third, …) shell of the same
@@ -55,11 +66,12 @@ func StartShellTagged(t testing.TB, b *Bed, shell, tag string, rc []string, env 
 	if tag == "" || strings.ContainsAny(tag, "/ '") {
 		t.Fatalf("StartShellTagged: bad tag %q", tag)
 	}
-	return startShell(t, b, shell, tag, rc, env)
+	return startShell(t, b, shell, "", tag, rc, env)
 }
 
-// startShell starts shell; a non-empty tag gives it files of its own.
-func startShell(t testing.TB, b *Bed, shell, tag string, rc []string, env []string) *Shell {
+// startShell starts shell (binary, when not empty); a non-empty tag gives
+// it files of its own.
+func startShell(t testing.TB, b *Bed, shell, binary, tag string, rc []string, env []string) *Shell {
 	t.Helper()
 	suffix := ""
 	if tag != "" {
@@ -92,6 +104,9 @@ func startShell(t testing.TB, b *Bed, shell, tag string, rc []string, env []stri
 	default:
 		t.Fatalf("unknown shell %q", shell)
 	}
+	if binary != "" {
+		argv[0] = binary
+	}
 	lines := append(head, rc...)
 	lines = append(lines, "echo ready >> "+shQuote(s.marks))
 	if err := os.MkdirAll(filepath.Dir(rcFile), 0o700); err != nil {
@@ -120,9 +135,9 @@ func (s *Shell) Mark() (status int, lastArg string) {
 	s.n++
 	tag := fmt.Sprintf("mark %d ", s.n)
 	if s.Name == "fish" {
-		s.Tmux.Type(fmt.Sprintf(`echo "%s$status []" >> %s`, tag, shQuote(s.marks)))
+		s.typeLine(fmt.Sprintf(`echo "%s$status []" >> %s`, tag, shQuote(s.marks)))
 	} else {
-		s.Tmux.Type(fmt.Sprintf(`echo "%s$? [$_]" >> %s`, tag, shQuote(s.marks)))
+		s.typeLine(fmt.Sprintf(`echo "%s$? [$_]" >> %s`, tag, shQuote(s.marks)))
 	}
 	var line string
 	s.Tmux.WaitFor(CommandTimeout, fmt.Sprintf("the shell to run %q", tag), func() bool {
@@ -147,7 +162,7 @@ func (s *Shell) Mark() (status int, lastArg string) {
 // it returns the line's status.
 func (s *Shell) Run(line string) int {
 	s.t.Helper()
-	s.Tmux.Type(line)
+	s.typeLine(line)
 	st, _ := s.Mark()
 	return st
 }
@@ -173,7 +188,7 @@ func (s *Shell) RunEIC(line string) EICResult {
 func (s *Shell) RunEICs(line string, n int) (runs []AWSRun, status int, lastArg string) {
 	s.t.Helper()
 	before := len(s.bed.AWSRuns(s.t))
-	s.Tmux.Type(line)
+	s.typeLine(line)
 	s.Tmux.WaitFor(CommandTimeout, fmt.Sprintf("the aws stand-in to finish %d time(s) for %q", n, line), func() bool {
 		return len(s.bed.AWSRuns(s.t)) >= before+n
 	})
@@ -183,6 +198,27 @@ func (s *Shell) RunEICs(line string, n int) (runs []AWSRun, status int, lastArg 
 		s.t.Fatalf("%q ran the aws stand-in %d times, want %d", line, len(all)-before, n)
 	}
 	return all[before:], status, lastArg
+}
+
+// typeLine types line. With IdlePrompt set, it waits for the idle prompt,
+// types the text, waits until the shell shows it, presses Enter and waits
+// until the shell took the line.
+func (s *Shell) typeLine(line string) {
+	s.t.Helper()
+	if s.IdlePrompt == "" {
+		s.Tmux.Type(line)
+		return
+	}
+	lastLine := func() string {
+		pane := s.Tmux.Capture()
+		return strings.TrimRight(pane[strings.LastIndexByte(pane, '\n')+1:], " ")
+	}
+	typed := s.IdlePrompt + " " + line
+	s.Tmux.WaitFor(CommandTimeout, "the prompt "+s.IdlePrompt, func() bool { return lastLine() == s.IdlePrompt })
+	s.Tmux.Keys("-l", "--", line)
+	s.Tmux.WaitFor(CommandTimeout, "the shell to show "+line, func() bool { return lastLine() == typed })
+	s.Tmux.Keys("Enter")
+	s.Tmux.WaitFor(CommandTimeout, "the shell to take "+line, func() bool { return lastLine() != typed })
 }
 
 // shQuote quotes a path for sh, bash, zsh and fish alike (test paths have

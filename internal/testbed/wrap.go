@@ -40,11 +40,11 @@ func (b *Bed) WrapEich(t testing.TB) *Wrapper {
 // Starts returns the argument lists of the eich processes started so far.
 func (w *Wrapper) Starts(t testing.TB) []string {
 	t.Helper()
-	return readLines(t, w.Log)
+	return ReadLines(t, w.Log)
 }
 
-// readLines returns a log file's lines; none when it does not exist yet.
-func readLines(t testing.TB, path string) []string {
+// ReadLines returns a log file's lines; none when it does not exist yet.
+func ReadLines(t testing.TB, path string) []string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
@@ -111,7 +111,7 @@ func (l *RunLog) Runs(t testing.TB) []EichRun {
 	t.Helper()
 	var runs []EichRun
 	open := map[int]int{} // pid → index of its running run
-	for _, line := range readLines(t, l.Log) {
+	for _, line := range ReadLines(t, l.Log) {
 		if line == "" {
 			continue
 		}
