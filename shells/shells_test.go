@@ -13,16 +13,6 @@ import (
 // nastyPath is a binary path that breaks naive quoting in every shell.
 const nastyPath = `/tmp/a b/it's $(x) \ "q" ` + "`y`" + `/eich`
 
-// needTool returns the path of a tool the tests need; missing is a failure.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is needed by this test and is not installed (apt-get install %s): %v", name, name, err)
-	}
-	return p
-}
-
 // render renders shell's script into a file and returns its path.
 func render(t *testing.T, shell, bin string, extra []string) string {
 	t.Helper()
@@ -43,7 +33,7 @@ func render(t *testing.T, shell, bin string, extra []string) string {
 // run runs a shell command line and returns its combined output.
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(needTool(t, name), args...)
+	cmd := exec.Command(testbed.Tool(t, name), args...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -55,11 +55,10 @@ func stopAtRequest(t *testing.T, eich string, sig syscall.Signal, n int, deliver
 		syscall.Kill(int(pid.Load()), sig)
 		return delivered
 	})
-	home := t.TempDir()
+	stateHome := t.TempDir()
 	cmd := exec.Command(eich, "hook", "pre", "--shell", "bash", "--session", "4242")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "SSH_AUTH_SOCK=" + proxy,
-		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"EICH_HOOK_BUDGET=20s", "EICH_AGENT_TIMEOUT=10s"}
+	cmd.Env = testbed.PrivateEnv(t, "SSH_AUTH_SOCK="+proxy, "XDG_STATE_HOME="+stateHome,
+		"EICH_HOOK_BUDGET=20s", "EICH_AGENT_TIMEOUT=10s")
 	cmd.Stdin = strings.NewReader("aws ec2-instance-connect ssh --instance-id i-0123456789abcdef0")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -86,7 +85,7 @@ func stopAtRequest(t *testing.T, eich string, sig syscall.Signal, n int, deliver
 
 	left := a.Fingerprints(t)
 	logged := map[string]bool{}
-	d, err := state.Open(filepath.Join(home, "state", "eich"), false)
+	d, err := state.Open(filepath.Join(stateHome, "eich"), false)
 	if err == nil {
 		defer d.Close()
 		rs, bad, err := d.Removals()
