@@ -15,11 +15,7 @@ import (
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testbed.RemoveBuilt()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbed.Main(m) }
 
 // eich is the eich binary the tests run, built once.
 func eich(t *testing.T) string {

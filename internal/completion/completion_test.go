@@ -15,11 +15,7 @@ import (
 	"github.com/eich-dev/eich/shells"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testbed.RemoveBuilt()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbed.Main(m) }
 
 // built returns the directory of the eich binary, built once for all
 // tests; the scripts ask it for completions, so it goes on PATH as "eich".

@@ -5,17 +5,12 @@
 package e2e
 
 import (
-	"os"
 	"testing"
 
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testbed.RemoveBuilt()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbed.Main(m) }
 
 // built returns the binaries, building them once, on first use.
 func built(t *testing.T) *testbed.Binaries {

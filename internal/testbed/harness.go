@@ -21,8 +21,8 @@ var (
 )
 
 // Built returns eich and the aws stand-in, building them once per test
-// process, or fails the test. A package that uses it calls RemoveBuilt
-// from its TestMain after m.Run.
+// process, or fails the test. A package that uses it has testbed.Main as
+// its TestMain.
 func Built(t testing.TB) *Binaries {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -36,11 +36,14 @@ func Built(t testing.TB) *Binaries {
 	return built
 }
 
-// RemoveBuilt deletes what Built built.
-func RemoveBuilt() {
+// Main is TestMain for a package that uses Built: it runs the tests,
+// deletes what Built built, and exits with the tests' status.
+func Main(m *testing.M) {
+	code := m.Run()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
+	os.Exit(code)
 }
 
 // PrivateEnv is an environment for running eich as a user with nothing

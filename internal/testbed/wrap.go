@@ -22,19 +22,27 @@ type Wrapper struct {
 func (b *Bed) WrapEich(t testing.TB) *Wrapper {
 	t.Helper()
 	w := &Wrapper{Log: filepath.Join(b.Root, "eich-starts.log")}
+	b.wrapEich(t, func(real string) string {
+		return fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> '%s'\nexec '%s' \"$@\"\n", w.Log, real)
+	})
+	return w
+}
+
+// wrapEich moves the bed's eich aside to eich.real and puts in its place,
+// atomically, the script that script(real) returns.
+func (b *Bed) wrapEich(t testing.TB, script func(real string) string) {
+	t.Helper()
 	real := b.Eich + ".real"
 	if err := os.Rename(b.Eich, real); err != nil {
 		t.Fatalf("wrap eich: %v", err)
 	}
-	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> '%s'\nexec '%s' \"$@\"\n", w.Log, real)
 	tmp := b.Eich + ".tmp"
-	if err := os.WriteFile(tmp, []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(tmp, []byte(script(real)), 0o755); err != nil {
 		t.Fatalf("wrap eich: %v", err)
 	}
 	if err := os.Rename(tmp, b.Eich); err != nil {
 		t.Fatalf("wrap eich: %v", err)
 	}
-	return w
 }
 
 // Starts returns the argument lists of the eich processes started so far.
@@ -85,24 +93,16 @@ func (r EichRun) Ended() bool { return !r.End.IsZero() }
 func (b *Bed) WrapEichRuns(t testing.TB) *RunLog {
 	t.Helper()
 	l := &RunLog{Log: filepath.Join(b.Root, "eich-runs.log")}
-	real := b.Eich + ".real"
-	if err := os.Rename(b.Eich, real); err != nil {
-		t.Fatalf("wrap eich: %v", err)
-	}
-	script := fmt.Sprintf(`#!%s
+	bash := Tool(t, "bash")
+	b.wrapEich(t, func(real string) string {
+		return fmt.Sprintf(`#!%s
 printf 'start %%s %%s %%s\n' "$$" "$EPOCHREALTIME" "$*" >> '%s'
 '%s' "$@"
 s=$?
 printf 'end %%s %%s %%s\n' "$$" "$EPOCHREALTIME" "$s" >> '%s'
 exit "$s"
-`, Tool(t, "bash"), l.Log, real, l.Log)
-	tmp := b.Eich + ".tmp"
-	if err := os.WriteFile(tmp, []byte(script), 0o755); err != nil {
-		t.Fatalf("wrap eich: %v", err)
-	}
-	if err := os.Rename(tmp, b.Eich); err != nil {
-		t.Fatalf("wrap eich: %v", err)
-	}
+`, bash, l.Log, real, l.Log)
+	})
 	return l
 }
 
