@@ -102,7 +102,8 @@ func (d *Dir) StartInFlight(r InFlight) error {
 }
 
 // FinishInFlight removes session's registration and returns it; ok is
-// false when there was none (post without pre, or a stale one dropped).
+// false when there was none (post without pre, a stale one dropped, or
+// one it could not read).
 func (d *Dir) FinishInFlight(session string) (r InFlight, ok bool, err error) {
 	if !ValidSession(session) {
 		return r, false, fmt.Errorf("bad session id %.70q", session)
@@ -116,16 +117,16 @@ func (d *Dir) FinishInFlight(session string) (r InFlight, ok bool, err error) {
 	}
 	defer dir.Close()
 	r, err = readInFlight(dir, session)
-	if errors.Is(err, os.ErrNotExist) {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return r, false, nil
-	}
-	if !errors.Is(err, ErrUntrusted) {
-		_ = unix.Unlinkat(int(dir.Fd()), session, 0) // read or unreadable: done with
-	}
-	if err != nil {
+	case errors.Is(err, ErrUntrusted):
 		return r, false, err
 	}
-	return r, true, nil
+	_ = unix.Unlinkat(int(dir.Fd()), session, 0) // read or unreadable: done with
+	// One eich cannot read (an older eich's format, a torn write) proves
+	// nothing: as if there were none.
+	return r, err == nil, nil
 }
 
 func readInFlight(dir *os.File, session string) (InFlight, error) {

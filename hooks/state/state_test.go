@@ -424,3 +424,19 @@ func TestFinishedCountsCommandsThatCouldAddAKey(t *testing.T) {
 		t.Errorf("Finished = %d, %v; want 2 (mine and one other)", n, err)
 	}
 }
+
+func TestUnreadableRegistrationIsNone(t *testing.T) {
+	d := mustOpen(t)
+	if err := d.StartInFlight(InFlight{Session: "x", Started: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	old := d.file(filepath.Join(inflightDir, "7"))
+	os.WriteFile(old, []byte("started 1700000000\n"+fpA+"\n"), 0o600) // an older eich's format
+	r, ok, err := d.FinishInFlight("7")
+	if ok || err != nil {
+		t.Errorf("an unreadable registration: %+v, %v, %v; want none and no error", r, ok, err)
+	}
+	if _, err := os.Lstat(old); err == nil {
+		t.Error("the unreadable registration was kept")
+	}
+}
