@@ -32,7 +32,18 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	a := testbed.StartAgent(t)
+	return envWith(t, testbed.StartAgent(t))
+}
+
+// newStateEnv is newEnv with an in-process agent, for tests of eich's
+// state and settings, where OpenSSH's agent adds nothing.
+func newStateEnv(t *testing.T) *env {
+	t.Helper()
+	return envWith(t, testbed.StartKeyring(t))
+}
+
+func envWith(t *testing.T, a *testbed.Agent) *env {
+	t.Helper()
 	var stderr bytes.Buffer
 	return &env{t: t, agent: a, stderr: &stderr, s: testSettings(t, a.Socket, &stderr)}
 }
@@ -326,7 +337,7 @@ func TestLockedAgentListsNothingAndRemovesNothing(t *testing.T) {
 }
 
 func TestStatusAndListWriteNoState(t *testing.T) {
-	e := newEnv(t)
+	e := newStateEnv(t)
 	e.agent.AddStale(t, 3)
 	counts, err := hooks.Status(e.s, true)
 	if err != nil {
@@ -360,7 +371,7 @@ func TestStatusAndListWriteNoState(t *testing.T) {
 }
 
 func TestStateFileModes(t *testing.T) {
-	e := newEnv(t)
+	e := newStateEnv(t)
 	e.agent.AddStale(t, 6)
 	e.login("42")
 	if _, err := hooks.Protect(e.s, e.agent.Fingerprints(t)[:1], false); err != nil {
@@ -390,7 +401,7 @@ func TestStateFileModes(t *testing.T) {
 }
 
 func TestCorruptLedgerIsSetAsideWithOneLine(t *testing.T) {
-	e := newEnv(t)
+	e := newStateEnv(t)
 	e.login("7")
 	ledger := filepath.Join(e.s.StateDir, "ledger")
 	data, _ := os.ReadFile(ledger)
@@ -413,7 +424,7 @@ func TestCorruptLedgerIsSetAsideWithOneLine(t *testing.T) {
 }
 
 func TestUntrustedStateRemovesNothing(t *testing.T) {
-	e := newEnv(t)
+	e := newStateEnv(t)
 	e.login("7")
 	os.Chmod(filepath.Join(e.s.StateDir, "ledger"), 0o644)
 	e.agent.AddStale(t, 6)
@@ -428,7 +439,7 @@ func TestUntrustedStateRemovesNothing(t *testing.T) {
 }
 
 func TestStateDirThatCannotBeCreated(t *testing.T) {
-	e := newEnv(t)
+	e := newStateEnv(t)
 	blocker := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(blocker, nil, 0o600)
 	e.s.StateDir = filepath.Join(blocker, "eich") // parent is a file
@@ -443,7 +454,7 @@ func TestStateDirThatCannotBeCreated(t *testing.T) {
 }
 
 func TestFullDiskRemovesNothing(t *testing.T) {
-	e := newEnv(t)
+	e := newStateEnv(t)
 	mnt := filepath.Join(t.TempDir(), "small")
 	os.Mkdir(mnt, 0o700)
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
@@ -481,7 +492,7 @@ func TestFullDiskRemovesNothing(t *testing.T) {
 // `eich status`'s text in the agent's prompt file, rewritten only when it
 // changes.
 func TestPromptSegmentFollowsTheAgent(t *testing.T) {
-	e := newEnv(t)
+	e := newStateEnv(t)
 	file := filepath.Join(e.s.StateDir, state.PromptName(e.agent.Socket))
 	segment := func() string {
 		t.Helper()

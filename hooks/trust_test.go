@@ -265,7 +265,7 @@ func TestEveryKeyThatLeftIsLogged(t *testing.T) {
 // TestSettingsProblemInAHook: the hook runs on the defaults, says why in
 // one line, and removes nothing.
 func TestSettingsProblemInAHook(t *testing.T) {
-	e := newEnv(t)
+	e := newStateEnv(t)
 	e.agent.AddStale(t, 6)
 	e.s.Problem = errors.New("/home/alice/.config/eich/config is owned by uid 1001, not you")
 	e.pre("1", eicLine)

@@ -146,3 +146,21 @@ func (a *Agent) HasUserKeys(t testing.TB) bool {
 	}
 	return true
 }
+
+// StartKeyring serves an in-process agent (golang.org/x/crypto's
+// agent.NewKeyring) on a new socket, with the same two user keys as
+// StartAgent. It lists keys oldest first and removes them as OpenSSH's
+// agent does; tests whose point is eich's state, not the agent, use it to
+// save starting ssh-agent. What depends on the agent itself (locking,
+// ssh-add, certificates, the logins) runs against StartAgent.
+func StartKeyring(t testing.TB) *Agent {
+	t.Helper()
+	kr := agent.NewKeyring()
+	a := &Agent{Socket: ServeUnix(t, func(c net.Conn) { _ = agent.ServeAgent(kr, c) })}
+	for _, comment := range UserKeyComments {
+		priv, fp := NewKey(t)
+		AddKey(t, a.Socket, priv, comment)
+		a.UserFingerprints = append(a.UserFingerprints, fp)
+	}
+	return a
+}
