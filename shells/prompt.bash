@@ -1,0 +1,50 @@
+# prompt.bash: eich's prompt segment for bash, added to the hook by
+# `eich init bash --prompt`.
+#
+# Keeps the exported variable EICH_PROMPT equal to what `eich status`
+# printed last for this shell's agent: every eich run that lists the agent
+# (the hooks, status, list, prune) leaves that text in the state dir, in
+# prompt-<SSH_AUTH_SOCK with each / written as %>. At each prompt the hook
+# compares the file's time with this shell's marker, seen-<pid>, which it
+# truncates just before each read: it reads the file only when the file is
+# not older than the marker (or the socket changed). A stat per prompt, no
+# process; $? and $_ are kept. Keys added to the agent by other tools show
+# only after the next eich run. Exported, so starship's env_var module (a
+# child process) sees it too.
+
+# Filled in by `eich init bash --prompt`.
+# shellcheck disable=SC2016 # a literal path, quoted by eich init
+_eich_state=@EICH_STATE@
+_eich_seen=$_eich_state/seen-$$
+_eich_file=
+export EICH_PROMPT=
+
+# _eich_idle: between EIC commands the prompt hook refreshes the segment.
+# After an EIC command it runs once more, after `eich hook post` (see
+# _eich_line), so that prompt shows the login's key.
+_eich_idle() {
+	# shellcheck disable=SC2317 # run at the prompt
+	_eich_precmd() {
+		_eich_prompt "$?"
+	}
+}
+
+# _eich_prompt STATUS: re-reads the segment when the socket changed or its
+# file is not older than the marker. Returns STATUS.
+_eich_prompt() {
+	local f=
+	if [[ -n ${SSH_AUTH_SOCK-} ]]; then
+		f=$_eich_state/prompt-${SSH_AUTH_SOCK//\//%}
+	fi
+	if [[ $f != "$_eich_file" ]] || [[ -e $f && ! $_eich_seen -nt $f ]]; then
+		_eich_file=$f
+		EICH_PROMPT=
+		if [[ -e $f ]]; then
+			true 2>/dev/null >|"$_eich_seen"
+			IFS= read -r EICH_PROMPT 2>/dev/null <"$f"
+		fi
+	fi
+	return "$1"
+}
+
+_eich_prompt 0
