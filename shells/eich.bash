@@ -64,10 +64,11 @@ _eich_define() {
 
 # _eich_scan STATUS: once, at the first prompt (so a framework loaded after
 # this script counts too): takes up ble.sh or bash-preexec if either is
-# loaded. Returns STATUS.
+# loaded, then runs the idle prompt hook once. Returns STATUS.
 _eich_scan() {
 	_eich_idle
 	_eich_attach
+	_eich_precmd
 	return "$1"
 }
 

@@ -16,35 +16,37 @@
 # shellcheck disable=SC2016 # a literal path, quoted by eich init
 _eich_state=@EICH_STATE@
 _eich_seen=$_eich_state/seen-$$
+_eich_sock=
 _eich_file=
 export EICH_PROMPT=
 
-# _eich_idle: between EIC commands the prompt hook refreshes the segment.
-# After an EIC command it runs once more, after `eich hook post` (see
-# _eich_line), so that prompt shows the login's key.
+# _eich_idle: between EIC commands the prompt hook refreshes the segment:
+# a string test and a stat or two. It runs at the first prompt too
+# (_eich_scan), and after an EIC command once more, after `eich hook post`
+# (see _eich_line), so that prompt shows the login's key. Keeps $? (in a
+# global: `local` costs more).
 _eich_idle() {
 	# shellcheck disable=SC2317 # run at the prompt
 	_eich_precmd() {
-		_eich_prompt "$?"
+		_eich_s=$?
+		if [[ ${SSH_AUTH_SOCK-} != "$_eich_sock" || ( -e $_eich_file && ! $_eich_seen -nt $_eich_file ) ]]; then
+			_eich_read
+		fi
+		return $_eich_s
 	}
 }
 
-# _eich_prompt STATUS: re-reads the segment when the socket changed or its
-# file is not older than the marker. Returns STATUS.
-_eich_prompt() {
-	local f=
-	if [[ -n ${SSH_AUTH_SOCK-} ]]; then
-		f=$_eich_state/prompt-${SSH_AUTH_SOCK//\//%}
+# _eich_read: names the prompt file after the socket, truncates the marker
+# and reads the file's first line; no socket or no file: empty.
+_eich_read() {
+	_eich_sock=${SSH_AUTH_SOCK-}
+	_eich_file=
+	EICH_PROMPT=
+	if [[ -n $_eich_sock ]]; then
+		_eich_file=$_eich_state/prompt-${_eich_sock//\//%}
 	fi
-	if [[ $f != "$_eich_file" ]] || [[ -e $f && ! $_eich_seen -nt $f ]]; then
-		_eich_file=$f
-		EICH_PROMPT=
-		if [[ -e $f ]]; then
-			true 2>/dev/null >|"$_eich_seen"
-			IFS= read -r EICH_PROMPT 2>/dev/null <"$f"
-		fi
+	if [[ -e $_eich_file ]]; then
+		true 2>/dev/null >|"$_eich_seen"
+		IFS= read -r EICH_PROMPT 2>/dev/null <"$_eich_file"
 	fi
-	return "$1"
 }
-
-_eich_prompt 0

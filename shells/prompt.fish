@@ -17,6 +17,7 @@
 # Filled in by `eich init fish --prompt`.
 set -g _eich_state @EICH_STATE@
 set -g _eich_seen $_eich_state/seen-$fish_pid
+set -g _eich_sock
 set -g _eich_file
 set -gx EICH_PROMPT ''
 # The test for "marker newer than the file": -nt where fish's test knows
@@ -26,24 +27,28 @@ set -g _eich_newer -nt
 test / -nt / 2>/dev/null
 test $status -le 1; or set _eich_newer =
 
-# _eich_prompt: the fish_prompt handler. fish_postexec handlers, such as
-# the one that runs `eich hook post`, run before it, so the prompt after an
-# EIC command shows the login's key.
+# _eich_prompt: the fish_prompt handler: one `test`. fish_postexec
+# handlers, such as the one that runs `eich hook post`, run before it, so
+# the prompt after an EIC command shows the login's key.
 function _eich_prompt --on-event fish_prompt
-    set -l f
-    if test -n "$SSH_AUTH_SOCK"
-        set f $_eich_state/prompt-(string replace -a / % -- $SSH_AUTH_SOCK)
-    end
-    if test "$f" != "$_eich_file"; or begin
-            test -e "$f"; and not test "$_eich_seen" $_eich_newer "$f"
-        end
-        set -g _eich_file $f
-        set -gx EICH_PROMPT ''
-        if test -e "$f"
-            test -w $_eich_state; and true >$_eich_seen
-            read -gx EICH_PROMPT <$f
-        end
+    if test "$SSH_AUTH_SOCK" != "$_eich_sock" -o \( -e "$_eich_file" -a ! "$_eich_seen" $_eich_newer "$_eich_file" \)
+        _eich_read
     end
 end
 
-_eich_prompt
+# _eich_read: names the prompt file after the socket, truncates the marker
+# and reads the file's first line; no socket or no file: empty.
+function _eich_read
+    set -g _eich_sock "$SSH_AUTH_SOCK"
+    set -g _eich_file
+    set -gx EICH_PROMPT ''
+    if test -n "$_eich_sock"
+        set _eich_file $_eich_state/prompt-(string replace -a / % -- $_eich_sock)
+    end
+    if test -e "$_eich_file"
+        test -w $_eich_state; and true >$_eich_seen
+        read -gx EICH_PROMPT <$_eich_file
+    end
+end
+
+_eich_read

@@ -14,29 +14,36 @@
 
 # Filled in by `eich init zsh --prompt`.
 typeset -g _eich_state=@EICH_STATE@
-typeset -g _eich_seen=$_eich_state/seen-$$ _eich_file=
+typeset -g _eich_seen=$_eich_state/seen-$$ _eich_sock= _eich_file=
 export EICH_PROMPT=
 
-# _eich_prompt: the precmd hook. After an EIC command it runs after
-# `eich hook post` (_eich_precmd goes first), so that prompt shows the
-# login's key. Keeps $?.
+# _eich_prompt: the precmd hook: a string test and a stat or two. After an
+# EIC command it runs after `eich hook post` (_eich_precmd goes first), so
+# that prompt shows the login's key. Keeps $?.
 _eich_prompt() {
-	local s=$? f=
-	if [[ -n ${SSH_AUTH_SOCK-} ]]; then
-		f=$_eich_state/prompt-${SSH_AUTH_SOCK//\//%}
-	fi
-	if [[ $f != "$_eich_file" ]] || [[ -e $f && ! $_eich_seen -nt $f ]]; then
-		_eich_file=$f
-		EICH_PROMPT=
-		if [[ -e $f ]]; then
-			{
-				true >|$_eich_seen
-				IFS= read -r EICH_PROMPT <$f
-			} 2>/dev/null
-		fi
+	local s=$?
+	if [[ ${SSH_AUTH_SOCK-} != "$_eich_sock" || ( -e $_eich_file && ! $_eich_seen -nt $_eich_file ) ]]; then
+		_eich_read
 	fi
 	return $s
 }
 
+# _eich_read: names the prompt file after the socket, truncates the marker
+# and reads the file's first line; no socket or no file: empty.
+_eich_read() {
+	_eich_sock=${SSH_AUTH_SOCK-}
+	_eich_file=
+	EICH_PROMPT=
+	if [[ -n $_eich_sock ]]; then
+		_eich_file=$_eich_state/prompt-${_eich_sock//\//%}
+	fi
+	if [[ -e $_eich_file ]]; then
+		{
+			true >|$_eich_seen
+			IFS= read -r EICH_PROMPT <$_eich_file
+		} 2>/dev/null
+	fi
+}
+
 add-zsh-hook precmd _eich_prompt
-_eich_prompt
+_eich_read
