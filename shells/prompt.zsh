@@ -19,13 +19,12 @@ export EICH_PROMPT=
 
 # _eich_prompt: the precmd hook: a string test and a stat or two. After an
 # EIC command it runs after `eich hook post` (_eich_precmd goes first), so
-# that prompt shows the login's key. Keeps $?.
+# that prompt shows the login's key. ($? needs no saving: zsh restores it
+# after each hook function.)
 _eich_prompt() {
-	local s=$?
 	if [[ ${SSH_AUTH_SOCK-} != "$_eich_sock" || ( -e $_eich_file && ! $_eich_seen -nt $_eich_file ) ]]; then
 		_eich_read
 	fi
-	return $s
 }
 
 # _eich_read: names the prompt file after the socket, truncates the marker

@@ -129,6 +129,12 @@ S=$2; F=$S/prompt-%tmp%a%agent.sock; M=$S/seen-$$
 		case "bash":
 			// The prompt hook's form between EIC commands, as at a prompt.
 			head += "_eich_idle\n"
+		case "zsh":
+			// zsh restores $? after a hook function itself, so the
+			// function does not keep it when called directly:
+			// TestPromptVariable checks $? at real prompts.
+			want = strings.Replace(want, "status kept:1\n", "", 1)
+			steps = strings.Replace(steps, "false; REFRESH; echo \"status kept:$?\"\n", "REFRESH\n", 1)
 		case "fish":
 			// `emit` sets $status itself: the end-to-end tests check that
 			// fish keeps it around the fish_prompt handler.
