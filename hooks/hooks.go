@@ -73,6 +73,9 @@ func (s *Settings) sshDir() string {
 	return filepath.Join(home, ".ssh")
 }
 
+// StatePath is the state dir these settings use.
+func (s *Settings) StatePath() (string, error) { return s.stateDirPath() }
+
 func (s *Settings) stateDirPath() (string, error) {
 	if s.StateDir != "" {
 		return s.StateDir, nil

@@ -14,7 +14,10 @@
 #    empty hooks of eich's mechanism, eich's hook); valgrind's callgrind
 #    counts the shell's instructions, and (count(300) - count(100)) / 200
 #    is the cost of one command without the shell's start-up and exit;
-#  - processes forked per ordinary command, the same way, with strace.
+#  - processes forked per ordinary command, the same way, with strace;
+#  - the same for the hook with `--prompt` (EICH_PROMPT refreshed at each
+#    prompt from the state dir's prompt file, which is in place): its cost
+#    per prompt over eich's hook without it, and its forks.
 #
 # Not run in CI (CI runs the Go benchmarks once each). Needs Go, OpenSSH
 # client, hyperfine, valgrind, strace, zsh, fish, python3; on Debian it
@@ -126,6 +129,9 @@ chmod 700 "$XDG_STATE_HOME" "$XDG_STATE_HOME/eich"
 # With 8 keys a limit of 10 leaves nothing to prune.
 export EICH_MAX_AUTH_TRIES=10
 unset EICH_MODE EICH_CONFIG EICH_QUIET
+
+# The agent socket the shells see (the --prompt hook names its file after it).
+bench_sock=$work/agent.sock
 
 # Markdown rows, printed together at the end.
 rows=()
@@ -307,7 +313,7 @@ EOF
 setup_shell() {
 	local sh=$1 v=$2 d=$work/sh/$1-$2
 	mkdir -p "$d"
-	shenv=(LC_ALL=C.UTF-8 TERM=xterm)
+	shenv=(LC_ALL=C.UTF-8 TERM=xterm SSH_AUTH_SOCK="$bench_sock")
 	case $sh in
 	zsh)
 		{
@@ -319,6 +325,7 @@ _bench_precmd() { }
 add-zsh-hook preexec _bench_preexec
 add-zsh-hook precmd _bench_precmd' ;;
 			eich) echo "source $work/hook.zsh" ;;
+			prompt) echo "source $work/hook-prompt.zsh" ;;
 			esac
 		} >"$d/.zshrc"
 		shenv+=(ZDOTDIR="$d")
@@ -334,6 +341,7 @@ _bench_prompt() { :; }
 trap _bench_debug DEBUG
 PROMPT_COMMAND=_bench_prompt' ;;
 			eich) echo "source $work/hook.bash" ;;
+			prompt) echo "source $work/hook-prompt.bash" ;;
 			esac
 		} >"$d/bashrc"
 		shenv+=(INPUTRC=/dev/null)
@@ -348,6 +356,7 @@ PROMPT_COMMAND=_bench_prompt' ;;
 			empty) echo 'function _bench_preexec --on-event fish_preexec; end
 function _bench_postexec --on-event fish_postexec; end' ;;
 			eich) echo "source $work/hook.fish" ;;
+			prompt) echo "source $work/hook-prompt.fish" ;;
 			esac
 		} >"$d/init.fish"
 		shcmd=(fish -N -P -i -C "source $d/init.fish")
@@ -389,9 +398,15 @@ shells_part() {
 	"$eich" init bash >"$work/hook.bash"
 	"$eich" init fish >"$work/hook.fish"
 	local sh v
+	for sh in zsh bash fish; do
+		"$eich" init "$sh" --prompt >"$work/hook-prompt.$sh"
+	done
+	# The prompt file the --prompt hook finds at each prompt (no agent is
+	# needed for it: the hook only looks at the file).
+	printf 'eic 5/6 ·3 stale\n' >"$XDG_STATE_HOME/eich/prompt-${bench_sock//\//%}"
 	for sh in $shells; do
 		declare -A per=()
-		for v in bare empty eich; do
+		for v in bare empty eich prompt; do
 			log "callgrind: $sh, $v hooks, 100 and 300 commands"
 			local a b
 			a=$(instructions "$sh" "$v" 100)
@@ -409,6 +424,16 @@ shells_part() {
 			"bare shell $(num "${per[bare]}"), empty hooks $(signed $((per[empty] - per[bare]))), eich's hook $(signed "$over")" \
 			'≤ 30,000' "$(verdict "$over" '<=' 30000)"
 		row "$sh: processes forked per ordinary command with eich's hook" "$fk" "$fa for 100 commands, $fb for 300" '0' "$(verdict "$fk" '==' 0)"
+		log "strace: $sh with eich's hook --prompt"
+		fa=$(forks "$sh" prompt 100)
+		fb=$(forks "$sh" prompt 300)
+		over=$((per[prompt] - per[eich]))
+		fk=$(awk -v a="$fa" -v b="$fb" 'BEGIN { printf "%g", (b - a) / 200 }')
+		row "$sh: \`eich init --prompt\` per prompt, above eich's hook without it" \
+			"$(num "$over") instructions" \
+			"eich's hook $(num "${per[eich]}"), with --prompt $(num "${per[prompt]}")" \
+			'≤ 10,000' "$(verdict "$over" '<=' 10000)"
+		row "$sh: processes forked per ordinary command with \`--prompt\`" "$fk" "$fa for 100 commands, $fb for 300" '0' "$(verdict "$fk" '==' 0)"
 		unset per
 	done
 }

@@ -64,13 +64,11 @@ _eich_define() {
 
 # _eich_scan STATUS: once, at the first prompt (so a framework loaded after
 # this script counts too): takes up ble.sh or bash-preexec if either is
-# loaded. Returns STATUS.
+# loaded, then runs the idle prompt hook once. Returns STATUS.
 _eich_scan() {
-	# shellcheck disable=SC2317 # run at the prompt
-	_eich_precmd() {
-		return
-	}
+	_eich_idle
 	_eich_attach
+	_eich_precmd
 	return "$1"
 }
 
@@ -200,22 +198,22 @@ _eich_line() {
 		_eich_active=1
 	fi
 	if [ -n "${_eich_active-}${_eich_jobs-}" ]; then
+		# Closes the command, then runs the idle form once: with
+		# `--prompt` it refreshes the segment after `eich hook post`.
 		# shellcheck disable=SC2317 # run at the prompt
 		_eich_precmd() {
 			_eich_close "$?"
+			_eich_precmd "$?"
 		}
 	fi
 	return 0
 }
 
 # _eich_close STATUS: job control back on; closes the EIC command, if one
-# runs, with `eich hook post`; _eich_precmd back to a bare return. Returns
+# runs, with `eich hook post`; _eich_precmd back to its idle form. Returns
 # STATUS.
 _eich_close() {
-	# shellcheck disable=SC2317 # run at the prompt
-	_eich_precmd() {
-		return
-	}
+	_eich_idle
 	_eich_inner=
 	if [ -n "${_eich_jobs-}" ]; then
 		_eich_jobs=
@@ -231,10 +229,20 @@ _eich_close() {
 	return "$1"
 }
 
+# _eich_idle: makes _eich_precmd its form between EIC commands: a bare
+# `return`, which keeps $? for what follows. `eich init bash --prompt`
+# redefines this to refresh the prompt segment as well.
+_eich_idle() {
+	# shellcheck disable=SC2317 # run at the prompt
+	_eich_precmd() {
+		return
+	}
+}
+
 # _eich_precmd: the prompt hook (first PROMPT_COMMAND entry, or the
 # framework's precmd hook). At the first prompt it runs _eich_scan; between
-# EIC commands it is a bare `return`, which keeps $? for what follows; while
-# an EIC command runs, _eich_line makes it call _eich_close.
+# EIC commands it is the form _eich_idle defines; while an EIC command runs,
+# _eich_line makes it call _eich_close.
 _eich_precmd() {
 	_eich_scan "$?"
 }

@@ -97,7 +97,7 @@ _eich_usable() {
 # _eich_line LINE: a line that passed preexec's patterns. Tests it exactly,
 # with the bodies of the functions named in it (one level), and runs
 # `eich hook pre`; if that says EIC, exports EICH_EIC and adds the precmd
-# hook that closes the command.
+# hook that closes the command, in front of the others.
 _eich_line() {
 	emulate -L zsh
 	local text=$1 w
@@ -112,7 +112,9 @@ _eich_line() {
 	_eich_usable || return 0
 	if "$_eich_bin" hook pre --shell zsh --session $$ <<<"$text"; then
 		export EICH_EIC=1
-		add-zsh-hook precmd _eich_precmd
+		# First of the precmd hooks, so that those that show the agent's
+		# state (a prompt segment) run after `eich hook post`.
+		precmd_functions=(_eich_precmd ${precmd_functions:#_eich_precmd})
 	fi
 	return 0
 }

@@ -3,11 +3,14 @@
 // `eich ssh-config`.
 //
 // The scripts are real files in this directory (eich.zsh, eich.bash,
-// eich.fish), embedded at build time, so a shell user can read and lint
-// them. Each carries two placeholders that Script fills in: @EICH_BIN@ (the
-// path of the eich binary) and @EICH_EXTRA@ (extra command names that the
-// shell-side test treats as EIC-looking; plain words, see commandName).
+// eich.fish, and the prompt segment's prompt.zsh, prompt.bash,
+// prompt.fish), embedded at build time, so a shell user can read and lint
+// them. Each hook carries two placeholders that Script fills in: @EICH_BIN@
+// (the path of the eich binary) and @EICH_EXTRA@ (extra command names that
+// the shell-side test treats as EIC-looking; plain words, see commandName).
 // Each script builds its pattern tests from the names itself, when it loads.
+// Each prompt segment carries @EICH_STATE@ (eich's state dir), filled in by
+// PromptScript.
 //
 // The shell side only runs a cheap pattern test; `eich hook pre` decides.
 // Its contract: the command line on stdin; exit 0 = an EIC command (the shell
@@ -33,12 +36,19 @@ var (
 	bashScript string
 	//go:embed eich.fish
 	fishScript string
+	//go:embed prompt.zsh
+	zshPrompt string
+	//go:embed prompt.bash
+	bashPrompt string
+	//go:embed prompt.fish
+	fishPrompt string
 )
 
 // Placeholders in the embedded scripts.
 const (
 	binPlaceholder   = "@EICH_BIN@"
 	extraPlaceholder = "@EICH_EXTRA@"
+	statePlaceholder = "@EICH_STATE@"
 )
 
 // commandName is what an extra command name may look like: nothing in it
@@ -65,17 +75,9 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 			return "", fmt.Errorf("render %s hook: extra command name %q: want letters, digits and _ . + - only", shell, name)
 		}
 	}
-	var script string
-	quote := shQuote
-	switch shell {
-	case "zsh":
-		script = zshScript
-	case "bash":
-		script = bashScript
-	case "fish":
-		script, quote = fishScript, fishQuote
-	default:
-		return "", fmt.Errorf("unsupported shell %q (want zsh, bash or fish)", shell)
+	script, quote, err := pick(shell, zshScript, bashScript, fishScript)
+	if err != nil {
+		return "", err
 	}
 	// The names need no quotes in any of the three shells (commandName).
 	// In fish they are the last words of a line, which keeps no trailing
@@ -88,6 +90,36 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 		binPlaceholder: quote(binPath),
 		extra:          names,
 	})
+}
+
+// PromptScript returns the prompt segment's part of the hook for shell
+// (prompt.zsh, prompt.bash, prompt.fish), which `eich init SHELL --prompt`
+// prints after Script's output, with stateDir (eich's state dir, an
+// absolute path) filled in and quoted for that shell. It keeps EICH_PROMPT
+// equal to the segment eich leaves in stateDir, without a process.
+func PromptScript(shell, stateDir string) (string, error) {
+	script, quote, err := pick(shell, zshPrompt, bashPrompt, fishPrompt)
+	if err != nil {
+		return "", err
+	}
+	if !strings.HasPrefix(stateDir, "/") || strings.ContainsRune(stateDir, 0) || strings.ContainsAny(stateDir, "\n\r") {
+		return "", fmt.Errorf("render %s prompt segment: state dir %q is not an absolute path without newlines", shell, stateDir)
+	}
+	return fill(shell, script, map[string]string{statePlaceholder: quote(stateDir)})
+}
+
+// pick returns the one of the zsh, bash and fish texts for shell, and the
+// quoting for that shell.
+func pick(shell, zsh, bash, fish string) (string, func(string) string, error) {
+	switch shell {
+	case "zsh":
+		return zsh, shQuote, nil
+	case "bash":
+		return bash, shQuote, nil
+	case "fish":
+		return fish, fishQuote, nil
+	}
+	return "", nil, fmt.Errorf("unsupported shell %q (want zsh, bash or fish)", shell)
 }
 
 // fill replaces each placeholder, which must occur exactly once, in one

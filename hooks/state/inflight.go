@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -232,11 +231,7 @@ func (d *Dir) CountInFlight(session, socket string, now time.Time) int {
 // shellGone reports whether a session named by a pid has no process.
 func shellGone(session string) bool {
 	pid, err := strconv.Atoi(session)
-	if err != nil || pid <= 0 {
-		return false
-	}
-	err = syscall.Kill(pid, 0)
-	return errors.Is(err, syscall.ESRCH)
+	return err == nil && pid > 0 && pidGone(pid)
 }
 
 // Finished records that the command r registered has ended, and returns

@@ -2,7 +2,9 @@ package state
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -438,5 +440,94 @@ func TestUnreadableRegistrationIsNone(t *testing.T) {
 	}
 	if _, err := os.Lstat(old); err == nil {
 		t.Error("the unreadable registration was kept")
+	}
+}
+
+// goneDeadPID returns the pid of a process that has exited and been
+// reaped.
+func goneDeadPID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process.Pid
+}
+
+// TestWritePromptRemovesGoneMarkers: a rewrite of a prompt file deletes
+// the seen-PID markers of shells that are gone, and nothing else: not a
+// live shell's marker, not a link (nor what it points to), not a
+// directory, not a name of another format; an unchanged text rewrites
+// nothing and deletes nothing. The rewritten file is not older than a
+// marker made before the write.
+func TestWritePromptRemovesGoneMarkers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "eich")
+	d, err := Open(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	put := func(name string) string {
+		p := filepath.Join(path, name)
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	dead, deadLink, deadDir, deadLater := goneDeadPID(t), goneDeadPID(t), goneDeadPID(t), goneDeadPID(t)
+	gone := put(fmt.Sprintf("seen-%d", dead))
+	live := put(fmt.Sprintf("seen-%d", os.Getpid()))
+	target := filepath.Join(t.TempDir(), "target")
+	if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(path, fmt.Sprintf("seen-%d", deadLink))
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(path, fmt.Sprintf("seen-%d", deadDir))
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	others := []string{put(fmt.Sprintf("seen-0%d", dead)), put(fmt.Sprintf("seen-%dx", dead)), put("seen-"), put(fmt.Sprintf("xseen-%d", dead))}
+
+	if err := d.WritePrompt("/tmp/agent.sock", "eic 1/6"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(gone); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the marker of a gone shell is still there (%v)", err)
+	}
+	for _, p := range append([]string{live, link, target, dir}, others...) {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
+	marker := put(fmt.Sprintf("seen-%d", deadLater))
+	prompt := filepath.Join(path, PromptName("/tmp/agent.sock"))
+	before, err := os.Stat(prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WritePrompt("/tmp/agent.sock", "eic 1/6"); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := os.Stat(prompt); err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("the same text rewrote the prompt file (%v)", err)
+	}
+	if _, err := os.Lstat(marker); err != nil {
+		t.Errorf("an unchanged prompt file cleaned the markers: %v", err)
+	}
+	if err := d.WritePrompt("/tmp/agent.sock", "eic 2/6"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(marker); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the marker of a gone shell survived a rewrite (%v)", err)
+	}
+	m, _ := os.Stat(live)
+	if p, err := os.Stat(prompt); err != nil || p.ModTime().Before(m.ModTime()) {
+		t.Errorf("the rewritten prompt file is older than a marker made before the write (%v)", err)
+	}
+	if data, err := os.ReadFile(prompt); err != nil || string(data) != "eic 2/6\n" {
+		t.Errorf("prompt file holds %q (%v)", data, err)
 	}
 }

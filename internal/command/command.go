@@ -139,6 +139,7 @@ func newApp() *cli.App {
 				Usage:        "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
 				ArgsUsage:    "zsh|bash|fish",
 				BashComplete: completion.ShellNames,
+				Flags:        []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process; see docs/shells.md"}},
 				Action:       withSettings(cmdInit),
 			},
 			{
@@ -208,7 +209,9 @@ func oneLineErrors(cmds []*cli.Command) {
 // names: none when it names none, one or more for a name ending in "…",
 // else one per word. A stray word is an error, never ignored: the first
 // one ends flag parsing, so in `eich prune --all-stale now --dry-run` the
-// --dry-run would silently be dropped.
+// --dry-run would silently be dropped. Only the command's own bool flags,
+// written --NAME after all the arguments, count as flags there (`eich init
+// zsh --prompt`).
 func checkArgs(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
 		name := strings.TrimSpace(parent + " " + c.Name)
@@ -224,6 +227,12 @@ func checkArgs(cmds []*cli.Command, parent string) {
 		}
 		c.Action = func(ctx *cli.Context) error {
 			args := ctx.Args().Slice()
+			for len(args) > least && boolFlag(c, args[len(args)-1]) {
+				if err := ctx.Set(strings.TrimPrefix(args[len(args)-1], "--"), "true"); err != nil {
+					return err
+				}
+				args = args[:len(args)-1]
+			}
 			switch {
 			case most == 0 && len(args) > 0:
 				return fmt.Errorf("%s takes no arguments, got %q (flags go before any other word)", name, args[0])
@@ -235,6 +244,16 @@ func checkArgs(cmds []*cli.Command, parent string) {
 			return action(ctx)
 		}
 	}
+}
+
+// boolFlag reports whether word is --NAME for one of c's bool flags.
+func boolFlag(c *cli.Command, word string) bool {
+	for _, f := range c.Flags {
+		if b, ok := f.(*cli.BoolFlag); ok && word == "--"+b.Name {
+			return true
+		}
+	}
+	return false
 }
 
 // settingFlags are the global flags, one per setting in package config.
@@ -369,9 +388,21 @@ func cmdDoctor(c *cli.Context, s *hooks.Settings) error {
 }
 
 func cmdInit(c *cli.Context, s *hooks.Settings) error {
-	script, err := shells.Script(c.Args().First(), shells.BinaryPath(), s.ExtraCommands)
+	shell := c.Args().First()
+	script, err := shells.Script(shell, shells.BinaryPath(), s.ExtraCommands)
 	if err != nil {
 		return err
+	}
+	if c.Bool("prompt") {
+		dir, err := s.StatePath()
+		if err != nil {
+			return err
+		}
+		prompt, err := shells.PromptScript(shell, dir)
+		if err != nil {
+			return err
+		}
+		script += "\n" + prompt
 	}
 	fmt.Print(script)
 	return nil

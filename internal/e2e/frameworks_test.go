@@ -141,26 +141,8 @@ func TestRealFrameworks(t *testing.T) {
 				}
 			},
 		},
-		frameworkCase{
-			name: "powerlevel10k", shell: "zsh",
-			rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
-				p10k := testbed.CopyThirdParty(t, dir, "powerlevel10k")
-				rc := []string{
-					// The instant-prompt preamble p10k's wizard writes at the top of ~/.zshrc.
-					`if [[ -r "${XDG_CACHE_HOME:-$HOME/.cache}/p10k-instant-prompt-${(%):-%n}.zsh" ]]; then source "${XDG_CACHE_HOME:-$HOME/.cache}/p10k-instant-prompt-${(%):-%n}.zsh"; fi`,
-					"source " + filepath.Join(p10k, "powerlevel10k.zsh-theme"),
-					"source " + filepath.Join(p10k, "config", "p10k-lean.zsh"),
-					// No gitstatusd here (the folder has none); after the
-					// configuration, which unsets every POWERLEVEL9K_ setting.
-					"POWERLEVEL9K_DISABLE_GITSTATUS=true",
-					testbed.InitLine("zsh"),
-				}
-				rc = append(rc, promptSnippet(t, "p10k")...)
-				return append(rc,
-					"_user_precmd() { "+appendHook(b)+"; }",
-					"precmd_functions+=(_user_precmd)")
-			},
-		},
+		p10kCase("powerlevel10k", testbed.InitLine("zsh"), "p10k"),
+		p10kCase("powerlevel10k-eich-prompt", promptInitLine("zsh"), "var-p10k"),
 		frameworkCase{
 			name: "fisher", shell: "fish",
 			rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
@@ -193,6 +175,31 @@ func TestRealFrameworks(t *testing.T) {
 	}
 }
 
+// p10kCase is powerlevel10k with instant prompt, the lean configuration,
+// eich loaded by initLine and the docs' segment named snippet.
+func p10kCase(name, initLine, snippet string) frameworkCase {
+	return frameworkCase{
+		name: name, shell: "zsh",
+		rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
+			p10k := testbed.CopyThirdParty(t, dir, "powerlevel10k")
+			rc := []string{
+				// The instant-prompt preamble p10k's wizard writes at the top of ~/.zshrc.
+				`if [[ -r "${XDG_CACHE_HOME:-$HOME/.cache}/p10k-instant-prompt-${(%):-%n}.zsh" ]]; then source "${XDG_CACHE_HOME:-$HOME/.cache}/p10k-instant-prompt-${(%):-%n}.zsh"; fi`,
+				"source " + filepath.Join(p10k, "powerlevel10k.zsh-theme"),
+				"source " + filepath.Join(p10k, "config", "p10k-lean.zsh"),
+				// No gitstatusd here (the folder has none); after the
+				// configuration, which unsets every POWERLEVEL9K_ setting.
+				"POWERLEVEL9K_DISABLE_GITSTATUS=true",
+				initLine,
+			}
+			rc = append(rc, promptSnippet(t, snippet)...)
+			return append(rc,
+				"_user_precmd() { "+appendHook(b)+"; }",
+				"precmd_functions+=(_user_precmd)")
+		},
+	}
+}
+
 // fisherPlugin lays out eich's fisher plugin (conf.d/eich.fish from the
 // repository) in a folder and returns it.
 func fisherPlugin(t *testing.T, b *testbed.Bed) string {
@@ -221,7 +228,7 @@ func runFrameworkCase(t *testing.T, dir string, c frameworkCase) {
 	} else {
 		sh = testbed.StartShell(t, b, c.shell, rc)
 	}
-	if c.name == "powerlevel10k" {
+	if strings.HasPrefix(c.name, "powerlevel10k") {
 		// Instant prompt works from the second shell on, once p10k has
 		// written its cache at the first prompt.
 		sh.Run("true")
@@ -274,7 +281,7 @@ func runFrameworkCase(t *testing.T, dir string, c frameworkCase) {
 	if m := noise.FindString(pane); m != "" {
 		t.Errorf("stray output %q in the pane:\n%s", m, pane)
 	}
-	if c.name == "powerlevel10k" {
+	if strings.HasPrefix(c.name, "powerlevel10k") {
 		if want := status(t, b); !strings.Contains(pane, want) {
 			t.Errorf("the prompt does not show the eich segment %q:\n%s", want, pane)
 		}

@@ -22,8 +22,8 @@ func promptSnippet(t *testing.T, shell string) []string {
 	if err != nil {
 		t.Fatalf("read the prompt snippets: %v", err)
 	}
-	lang := shell
-	switch shell {
+	lang := strings.TrimPrefix(shell, "var-")
+	switch lang {
 	case "starship":
 		lang = "toml"
 	case "p10k":

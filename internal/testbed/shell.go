@@ -58,9 +58,8 @@ func StartShellBinary(t testing.TB, b *Bed, shell, binary string, rc []string, e
 
 // StartShellTagged is StartShell for a second (third, …) shell of the same
 // kind in one Bed: tag keeps its rc file and marks file apart from the
-// others'. zsh gets its own ZDOTDIR, bash its own --rcfile; fish is not
-// supported (its config.fish is found through XDG_CONFIG_HOME, which eich's
-// config shares).
+// others'. zsh gets its own ZDOTDIR, bash its own --rcfile, fish its own
+// XDG_CONFIG_HOME (so a tagged fish does not see eich's config file).
 func StartShellTagged(t testing.TB, b *Bed, shell, tag string, rc []string, env ...string) *Shell {
 	t.Helper()
 	if tag == "" || strings.ContainsAny(tag, "/ '") {
@@ -95,10 +94,12 @@ func startShell(t testing.TB, b *Bed, shell, binary, tag string, rc []string, en
 		argv = []string{Tool(t, "bash"), "--noprofile", "--rcfile", rcFile, "-i"}
 		head = []string{"PS1='bash\\$ '"}
 	case "fish":
+		config := b.XDGConfig
 		if tag != "" {
-			t.Fatalf("StartShellTagged: fish shells cannot be tagged")
+			config = filepath.Join(b.Root, "xdgconfig"+suffix)
+			env = append(append([]string(nil), env...), "XDG_CONFIG_HOME="+config)
 		}
-		rcFile = filepath.Join(b.XDGConfig, "fish", "config.fish")
+		rcFile = filepath.Join(config, "fish", "config.fish")
 		argv = []string{Tool(t, "fish"), "-i"}
 		head = []string{"set -g fish_greeting ''", "function fish_prompt; echo -n 'fish> '; end"}
 	default:
