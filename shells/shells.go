@@ -7,7 +7,8 @@
 // prompt.fish), embedded at build time, so a shell user can read and lint
 // them. Each hook carries two placeholders that Script fills in: @EICH_BIN@
 // (the path of the eich binary) and @EICH_EXTRA@ (extra command names that
-// the shell-side test treats as EIC-looking; plain words, see commandName).
+// the shell-side test treats as EIC-looking; plain words, see
+// config.IsCommandName).
 // Each script builds its pattern tests from the names itself, when it loads.
 // Each prompt segment carries @EICH_STATE@ (eich's state dir), filled in by
 // PromptScript.
@@ -21,8 +22,9 @@ package shells
 import (
 	_ "embed"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/eich-dev/eich/hooks/config"
 )
 
 // EnvVar is exported (as "1") by the hooks while an EIC command runs; the
@@ -51,10 +53,6 @@ const (
 	statePlaceholder = "@EICH_STATE@"
 )
 
-// commandName is what an extra command name may look like: nothing in it
-// needs quoting in zsh, bash or fish.
-var commandName = regexp.MustCompile(`^[A-Za-z0-9_.+-]+$`)
-
 // Names returns the shells Script supports.
 func Names() []string {
 	return []string{"zsh", "bash", "fish"}
@@ -71,7 +69,7 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 		return "", fmt.Errorf("render %s hook: binary path %q contains a newline or NUL", shell, binPath)
 	}
 	for _, name := range extraCommands {
-		if !commandName.MatchString(name) {
+		if !config.IsCommandName(name) {
 			return "", fmt.Errorf("render %s hook: extra command name %q: want letters, digits and _ . + - only", shell, name)
 		}
 	}
@@ -79,7 +77,7 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The names need no quotes in any of the three shells (commandName).
+	// The names need no quotes in any of the three shells (config.IsCommandName).
 	// In fish they are the last words of a line, which keeps no trailing
 	// space when there are none.
 	extra, names := extraPlaceholder, strings.Join(extraCommands, " ")
