@@ -71,18 +71,17 @@ func TestPromptSyntax(t *testing.T) {
 }
 
 // refreshSteps drive a shell's refresh (REFRESH) and print EICH_PROMPT
-// after each step; the files are changed with touch and mv between steps.
-// $F is the prompt file, $M the shell's marker, $S the state dir.
+// after each step. PUBLISH writes the prompt file as eich does: the new
+// text, then every marker removed; the file is also changed by hand,
+// with the marker left. $F is the prompt file, $S the state dir.
 const refreshSteps = `
 echo "start:$EICH_PROMPT"
-printf 'eic 1/6\n' >"$S/new"; touch -d @1000000000 "$S/new"; mv "$S/new" "$F"
+PUBLISH 'eic 1/6'
 REFRESH; echo "appears:$EICH_PROMPT"
-printf 'eic 2/6\n' >"$S/new"; touch -d @1000000000 "$S/new"; mv "$S/new" "$F"
-REFRESH; echo "older than the marker, not read:$EICH_PROMPT"
-touch -r "$M" "$F"
-REFRESH; echo "same time as the marker, read:$EICH_PROMPT"
-printf 'eic 3/6 ·2 stale\n' >"$S/new"; mv "$S/new" "$F"
-REFRESH; echo "newer, read:$EICH_PROMPT"
+printf 'eic 2/6\n' >"$S/new"; mv "$S/new" "$F"
+REFRESH; echo "changed, marker there, not read:$EICH_PROMPT"
+PUBLISH 'eic 3/6 ·2 stale'
+REFRESH; echo "marker gone, read:$EICH_PROMPT"
 SSH_AUTH_SOCK=/other/sock; REFRESH; echo "other socket, no file:$EICH_PROMPT"
 SSH_AUTH_SOCK=/tmp/a/agent.sock; REFRESH; echo "back:$EICH_PROMPT"
 SSH_AUTH_SOCK=; REFRESH; echo "no socket:$EICH_PROMPT"
@@ -91,18 +90,17 @@ sh -c 'echo "child:$EICH_PROMPT"'
 `
 
 // TestPromptRefresh runs each shell's refresh function on a prompt file
-// changed between calls: it reads the file when it appears, when it is
-// not older than the shell's marker (equal times included, as whole-second
-// times in bash 3.2 make them), when the socket changes; it does not read
-// a file older than its marker; no socket or no file is an empty
+// changed between calls: it reads the file when it appears, when its
+// marker is gone, when the socket changes; it does not read a file that
+// changed while the marker stayed (eich always removes it: the test at
+// each prompt is a stat, not a read); no socket or no file is an empty
 // segment; $? is kept; children see EICH_PROMPT.
 func TestPromptRefresh(t *testing.T) {
 	want := strings.Join([]string{
 		"start:",
 		"appears:eic 1/6",
-		"older than the marker, not read:eic 1/6",
-		"same time as the marker, read:eic 2/6",
-		"newer, read:eic 3/6 ·2 stale",
+		"changed, marker there, not read:eic 1/6",
+		"marker gone, read:eic 3/6 ·2 stale",
 		"other socket, no file:",
 		"back:eic 3/6 ·2 stale",
 		"no socket:",
@@ -122,7 +120,8 @@ func TestPromptRefresh(t *testing.T) {
 		}
 		steps, want := refreshSteps, want
 		head := `eval "$(cat "$1")" || exit 1
-S=$2; F=$S/prompt-%tmp%a%agent.sock; M=$S/seen-$$
+S=$2; F=$S/prompt-%tmp%a%agent.sock
+PUBLISH() { printf '%s\n' "$1" >"$S/new"; mv "$S/new" "$F"; rm -f "$S"/seen-*; }
 `
 		args, at := []string{"-c", "", "x"}, 1
 		switch r.name {
@@ -144,7 +143,8 @@ S=$2; F=$S/prompt-%tmp%a%agent.sock; M=$S/seen-$$
 				"SSH_AUTH_SOCK=/tmp/a/agent.sock;", "set SSH_AUTH_SOCK /tmp/a/agent.sock;",
 				"SSH_AUTH_SOCK=;", "set SSH_AUTH_SOCK '';").Replace(steps)
 			head = `source $argv[1]; or exit 1
-set S $argv[2]; set F $S/prompt-%tmp%a%agent.sock; set M $S/seen-$fish_pid
+set S $argv[2]; set F $S/prompt-%tmp%a%agent.sock
+function PUBLISH; printf '%s\n' $argv[1] >$S/new; mv $S/new $F; rm -f $S/seen-*; end
 `
 			args, at = []string{"--no-config", "-c", ""}, 2
 		}

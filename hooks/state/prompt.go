@@ -3,21 +3,22 @@ package state
 import (
 	"errors"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // The prompt segment: every eich run that lists an agent leaves the short
 // text `eich status` would print in a file named after that agent's
-// socket, so that a shell hook can show it without starting a process:
-// it checks the file's time at each prompt and reads it only when it
-// changed. Each hooked shell keeps a marker file, seen-PID, which it
-// truncates just before it reads a prompt file: a prompt file that is not
-// older than the marker may have changed since.
+// socket, so that a shell hook can show it without starting a process.
+// Each hooked shell keeps a marker file, seen-PID, which it creates just
+// before it reads a prompt file; whenever a prompt file changes, eich
+// removes every marker. A shell whose marker is still there has read
+// since the last change: its test at each prompt is one existence check.
+// (Creating before reading and removing after writing leave no gap: a
+// shell that read the old text made its marker before the write, so the
+// removal after the write finds it.)
 
 // promptPrefix starts the name of every prompt file; seenPrefix the name
 // of every shell's marker.
@@ -39,12 +40,9 @@ func PromptName(socket string) string {
 }
 
 // WritePrompt leaves text as the segment for the agent at socket. The
-// file is replaced only when the text changed, so that a shell's check of
-// its time sees real changes only; it is a hint, written without fsync.
-// After the rename the file's time is set to now: a shell that made its
-// marker after the new file was written but read the file before the
-// rename then still finds the file not older than its marker, and reads
-// it again. A rewrite also removes the markers of shells that are gone.
+// file is replaced only when the text changed, and then every shell's
+// marker is removed, so that each reads it at its next prompt; it is a
+// hint, written without fsync.
 func (d *Dir) WritePrompt(socket, text string) error {
 	name := PromptName(socket)
 	if name == "" {
@@ -57,16 +55,13 @@ func (d *Dir) WritePrompt(socket, text string) error {
 	if err := replaceIn(d.fd, d.Path, name, data, false); err != nil {
 		return err
 	}
-	now := unix.NsecToTimespec(time.Now().UnixNano())
-	_ = unix.UtimesNanoAt(d.fd, name, []unix.Timespec{now, now}, unix.AT_SYMLINK_NOFOLLOW) // on failure the write's time is close enough
-	d.removeGoneMarkers()
+	d.removeMarkers()
 	return nil
 }
 
-// removeGoneMarkers deletes the marker files of shells that are gone:
-// regular files named seen-PID that the user owns and whose PID has no
-// process. Links and anything else are left alone.
-func (d *Dir) removeGoneMarkers() {
+// removeMarkers deletes the shells' marker files: regular files named
+// seen-PID that the user owns. Links and anything else are left alone.
+func (d *Dir) removeMarkers() {
 	dir, err := openIn(d.fd, d.Path, ".", unix.O_RDONLY|unix.O_DIRECTORY, true)
 	if err != nil {
 		return
@@ -77,8 +72,7 @@ func (d *Dir) removeGoneMarkers() {
 		return
 	}
 	for _, name := range names {
-		pid, ok := markerPID(name)
-		if !ok || !pidGone(pid) {
+		if !isMarker(name) {
 			continue
 		}
 		var st unix.Stat_t
@@ -90,20 +84,19 @@ func (d *Dir) removeGoneMarkers() {
 	}
 }
 
-// markerPID returns the pid in a marker's name, seen-PID (decimal digits,
+// isMarker reports whether name is a marker's, seen-PID (decimal digits,
 // no sign or leading zero).
-func markerPID(name string) (int, bool) {
+func isMarker(name string) bool {
 	digits, ok := strings.CutPrefix(name, seenPrefix)
 	if !ok || digits == "" || len(digits) > 10 || digits[0] == '0' {
-		return 0, false
+		return false
 	}
 	for i := 0; i < len(digits); i++ {
 		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
+			return false
 		}
 	}
-	pid, err := strconv.Atoi(digits)
-	return pid, err == nil && pid > 0
+	return true
 }
 
 // pidGone reports whether no process has pid.
