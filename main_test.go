@@ -154,6 +154,36 @@ func TestInitPrintsEachShell(t *testing.T) {
 	}
 }
 
+// TestInitPromptStateDir: `init SHELL --prompt` makes a missing state dir
+// (0700) and writes its path into the segment; a state dir that others
+// may write leaves the segment out with one line on stderr, and the hook
+// still loads.
+func TestInitPromptStateDir(t *testing.T) {
+	states := t.TempDir()
+	dir := filepath.Join(states, "eich")
+	env := []string{"XDG_STATE_HOME=" + states}
+	for _, sh := range []string{"zsh", "bash", "fish"} {
+		out, errOut, code := run(t, "", env, "init", sh, "--prompt")
+		if code != 0 || errOut != "" || !strings.Contains(out, "EICH_PROMPT") || !strings.Contains(out, dir) {
+			t.Errorf("init %s --prompt: exit %d, stderr %q; want the segment reading %s", sh, code, errOut, dir)
+		}
+	}
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("state dir after init --prompt: %v, %v; want a 0700 dir", fi, err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range []string{"zsh", "bash", "fish"} {
+		out, errOut, code := run(t, "", env, "init", sh, "--prompt")
+		if code != 0 || strings.Contains(out, "EICH_PROMPT") || !strings.Contains(out, eich(t)) ||
+			!strings.HasPrefix(errOut, "eich: prompt segment left out: ") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("init %s --prompt, state dir 0777: exit %d, stderr %q, segment in output: %v; want the hook alone and one line",
+				sh, code, errOut, strings.Contains(out, "EICH_PROMPT"))
+		}
+	}
+}
+
 // TestNoNetworkConnections runs every command that touches the agent under
 // strace and checks that eich (and the ssh -G/-V that doctor runs) opens
 // no socket but Unix ones.

@@ -74,8 +74,6 @@ func (s *Settings) sshDir() string {
 }
 
 // StatePath is the state dir these settings use.
-func (s *Settings) StatePath() (string, error) { return s.stateDirPath() }
-
 func (s *Settings) stateDirPath() (string, error) {
 	if s.StateDir != "" {
 		return s.StateDir, nil

@@ -69,6 +69,22 @@ func Status(s *Settings, withLedger bool) (*Counts, error) {
 	return c, nil
 }
 
+// PromptStateDir returns the state dir that the prompt segment reads,
+// made if missing and checked as every eich run checks it (owner, mode,
+// no link), for `eich init SHELL --prompt` to write into the hook.
+func PromptStateDir(s *Settings) (string, error) {
+	path, err := s.stateDirPath()
+	if err != nil {
+		return "", err
+	}
+	d, err := state.Open(path, true)
+	if err != nil {
+		return "", err
+	}
+	d.Close()
+	return path, nil
+}
+
 // publish leaves the prompt segment for the agent as keys show it now,
 // when there is a state dir to leave it in (it creates none).
 func (ss *Session) publish(keys []Key) {

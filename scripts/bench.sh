@@ -17,7 +17,11 @@
 #  - processes forked per ordinary command, the same way, with strace;
 #  - the same for the hook with `--prompt` (EICH_PROMPT refreshed at each
 #    prompt from the state dir's prompt file, which is in place): its cost
-#    per prompt over eich's hook without it, and its forks.
+#    per prompt over eich's hook without it, and its forks; next to it the
+#    floor of any such refresh: eich's hook plus the least a prompt hook
+#    can do, one existence test of a fixed path (zsh: a precmd function;
+#    bash: eich's own prompt entry, keeping $?; fish: a fish_prompt
+#    handler).
 #
 # Not run in CI (CI runs the Go benchmarks once each). Needs Go, OpenSSH
 # client, hyperfine, valgrind, strace, zsh, fish, python3; on Debian it
@@ -326,6 +330,9 @@ add-zsh-hook preexec _bench_preexec
 add-zsh-hook precmd _bench_precmd' ;;
 			eich) echo "source $work/hook.zsh" ;;
 			prompt) echo "source $work/hook-prompt.zsh" ;;
+			floor) echo "source $work/hook.zsh
+_bench_floor() { [[ -e $floor_path ]] }
+add-zsh-hook precmd _bench_floor" ;;
 			esac
 		} >"$d/.zshrc"
 		shenv+=(ZDOTDIR="$d")
@@ -342,6 +349,8 @@ trap _bench_debug DEBUG
 PROMPT_COMMAND=_bench_prompt' ;;
 			eich) echo "source $work/hook.bash" ;;
 			prompt) echo "source $work/hook-prompt.bash" ;;
+			floor) echo "source $work/hook.bash
+_eich_idle() { _eich_precmd() { _eich_s=\$?; [[ -e $floor_path ]]; return \$_eich_s; }; }" ;;
 			esac
 		} >"$d/bashrc"
 		shenv+=(INPUTRC=/dev/null)
@@ -357,6 +366,8 @@ PROMPT_COMMAND=_bench_prompt' ;;
 function _bench_postexec --on-event fish_postexec; end' ;;
 			eich) echo "source $work/hook.fish" ;;
 			prompt) echo "source $work/hook-prompt.fish" ;;
+			floor) echo "source $work/hook.fish
+function _bench_floor --on-event fish_prompt; test -e $floor_path; end" ;;
 			esac
 		} >"$d/init.fish"
 		shcmd=(fish -N -P -i -C "source $d/init.fish")
@@ -403,10 +414,11 @@ shells_part() {
 	done
 	# The prompt file the --prompt hook finds at each prompt (no agent is
 	# needed for it: the hook only looks at the file).
-	printf 'eic 5/6 ·3 stale\n' >"$XDG_STATE_HOME/eich/prompt-${bench_sock//\//%}"
+	floor_path=$XDG_STATE_HOME/eich/prompt-${bench_sock//\//%}
+	printf 'eic 5/6 ·3 stale\n' >"$floor_path"
 	for sh in $shells; do
 		declare -A per=()
-		for v in bare empty eich prompt; do
+		for v in bare empty eich prompt floor; do
 			log "callgrind: $sh, $v hooks, 100 and 300 commands"
 			local a b
 			a=$(instructions "$sh" "$v" 100)
@@ -431,7 +443,7 @@ shells_part() {
 		fk=$(awk -v a="$fa" -v b="$fb" 'BEGIN { printf "%g", (b - a) / 200 }')
 		row "$sh: \`eich init --prompt\` per prompt, above eich's hook without it" \
 			"$(num "$over") instructions" \
-			"eich's hook $(num "${per[eich]}"), with --prompt $(num "${per[prompt]}")" \
+			"eich's hook $(num "${per[eich]}"), with --prompt $(num "${per[prompt]}"); floor (one test of a fixed path at each prompt) $(signed $((per[floor] - per[eich])))" \
 			'≤ 10,000' "$(verdict "$over" '<=' 10000)"
 		row "$sh: processes forked per ordinary command with \`--prompt\`" "$fk" "$fa for 100 commands, $fb for 300" '0' "$(verdict "$fk" '==' 0)"
 		unset per

@@ -16,33 +16,37 @@
 # shellcheck disable=SC2016 # a literal path, quoted by eich init
 _eich_state=@EICH_STATE@
 _eich_seen=$_eich_state/seen-$$
+_eich_sock=
 export EICH_PROMPT=
 
-# _eich_read: makes the marker, reads the first line of the prompt file of
-# this shell's agent (no socket or no file: empty), then redefines
-# _eich_idle with the marker's path and the socket written into the test.
+# _eich_idle: between EIC commands the prompt hook tests the marker and
+# the socket. It runs at the first prompt too (_eich_scan), and after an
+# EIC command once more, after `eich hook post` (see _eich_line), so that
+# prompt shows the login's key. Keeps $? (in a global: `local` costs more).
+_eich_idle() {
+	# shellcheck disable=SC2317 # run at the prompt
+	_eich_precmd() {
+		_eich_s=$?
+		[[ -e $_eich_seen && ${SSH_AUTH_SOCK-} == "$_eich_sock" ]] || _eich_read
+		return $_eich_s
+	}
+}
+
+# _eich_read: makes the marker, then reads the first line of the prompt
+# file of this shell's agent; no socket or no file: empty.
 _eich_read() {
-	local sock=${SSH_AUTH_SOCK-} file q_seen q_sock
+	local file
+	_eich_sock=${SSH_AUTH_SOCK-}
 	EICH_PROMPT=
-	true 2>/dev/null >|"$_eich_seen"
-	file=$_eich_state/prompt-${sock//\//%}
-	if [ -n "$sock" ] && [ -f "$file" ]; then
-		IFS= read -r EICH_PROMPT 2>/dev/null <"$file"
+	# Only in a state dir of this user's (`eich init` checked it in full),
+	# and never through a link in the marker's place.
+	if [ -O "$_eich_state" ] && [ ! -L "$_eich_seen" ]; then
+		true 2>/dev/null >|"$_eich_seen"
+		file=$_eich_state/prompt-${_eich_sock//\//%}
+		if [ -n "$_eich_sock" ] && [ -f "$file" ]; then
+			IFS= read -r EICH_PROMPT 2>/dev/null <"$file"
+		fi
 	fi
-	printf -v q_seen %q "$_eich_seen"
-	printf -v q_sock %q "$sock"
-	# _eich_idle: between EIC commands the prompt hook tests the marker
-	# and the socket. It runs at the first prompt too (_eich_scan), and
-	# after an EIC command once more, after `eich hook post` (see
-	# _eich_line), so that prompt shows the login's key. Keeps $? (in a
-	# global: `local` costs more).
-	eval "_eich_idle() {
-		_eich_precmd() {
-			_eich_s=\$?
-			[[ -e $q_seen && \${SSH_AUTH_SOCK-} == $q_sock ]] || { _eich_read; _eich_idle; }
-			return \$_eich_s
-		}
-	}"
 }
 
 _eich_read

@@ -35,10 +35,14 @@ end
 function _eich_read
     set -g _eich_seen $_eich_state/seen-$fish_pid
     set -gx EICH_PROMPT ''
-    test -w $_eich_state; and true >$_eich_seen
-    set -l file $_eich_state/prompt-(string replace -a / % -- "$SSH_AUTH_SOCK")
-    if test -n "$SSH_AUTH_SOCK" -a -f $file
-        read -gx EICH_PROMPT <$file
+    # Only in a state dir of this user's (`eich init` checked it in full),
+    # and never through a link in the marker's place.
+    if test -O $_eich_state -a -w $_eich_state -a ! -L $_eich_seen
+        true >$_eich_seen
+        set -l file $_eich_state/prompt-(string replace -a / % -- "$SSH_AUTH_SOCK")
+        if test -n "$SSH_AUTH_SOCK" -a -f $file
+            read -gx EICH_PROMPT <$file
+        end
     end
 end
 

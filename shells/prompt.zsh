@@ -25,10 +25,14 @@ _eich_read() {
 	emulate -L zsh
 	local sock=${SSH_AUTH_SOCK-} file
 	EICH_PROMPT=
-	{ true >|$_eich_seen } 2>/dev/null
-	file=$_eich_state/prompt-${sock//\//%}
-	if [[ -n $sock && -f $file ]]; then
-		IFS= read -r EICH_PROMPT <$file 2>/dev/null
+	# Only in a state dir of this user's (`eich init` checked it in full),
+	# and never through a link in the marker's place.
+	if [[ -O $_eich_state && ! -L $_eich_seen ]]; then
+		{ true >|$_eich_seen } 2>/dev/null
+		file=$_eich_state/prompt-${sock//\//%}
+		if [[ -n $sock && -f $file ]]; then
+			IFS= read -r EICH_PROMPT <$file 2>/dev/null
+		fi
 	fi
 	# _eich_prompt: the precmd hook. After an EIC command it runs after
 	# `eich hook post` (_eich_precmd goes first), so that prompt shows

@@ -157,3 +157,42 @@ function PUBLISH; printf '%s\n' $argv[1] >$S/new; mv $S/new $F; rm -f $S/seen-*;
 		}
 	}
 }
+
+// TestPromptMarkerLink: a link in the place of the shell's marker is not
+// written through (its target keeps its content), and the segment then
+// stays empty: the shell reads nothing from a state dir someone tampered
+// with.
+func TestPromptMarkerLink(t *testing.T) {
+	type shellRun struct{ name, binary string }
+	var runs []shellRun
+	for _, bash := range testbed.Bashes(t) {
+		runs = append(runs, shellRun{"bash", bash})
+	}
+	runs = append(runs, shellRun{"zsh", testbed.Tool(t, "zsh")}, shellRun{"fish", testbed.Tool(t, "fish")})
+	for _, r := range runs {
+		state := filepath.Join(t.TempDir(), "eich")
+		if err := os.Mkdir(state, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(state, "prompt-%tmp%a%agent.sock"), []byte("eic 1/6\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		target := filepath.Join(t.TempDir(), "target")
+		if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"-c", `ln -s "$3" "$2/seen-$$" && eval "$(cat "$1")" && echo "segment:$EICH_PROMPT"`, "x"}
+		if r.name == "fish" {
+			args = []string{"--no-config", "-c", `ln -s $argv[3] $argv[2]/seen-$fish_pid; and source $argv[1]; and echo "segment:$EICH_PROMPT"`}
+		}
+		cmd := exec.Command(r.binary, append(args, renderWithPrompt(t, r.name, state), state, target)...)
+		cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "HOME="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != "segment:\n" {
+			t.Errorf("%s (%s): %v: %q, want an empty segment", r.name, r.binary, err, out)
+		}
+		if data, err := os.ReadFile(target); err != nil || string(data) != "keep" {
+			t.Errorf("%s (%s): the link's target now holds %q (%v)", r.name, r.binary, data, err)
+		}
+	}
+}

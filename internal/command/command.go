@@ -394,15 +394,18 @@ func cmdInit(c *cli.Context, s *hooks.Settings) error {
 		return err
 	}
 	if c.Bool("prompt") {
-		dir, err := s.StatePath()
+		// Without a state dir of its own the segment is left out, and the
+		// hook still loads: the shell keeps eich's pruning.
+		dir, err := hooks.PromptStateDir(s)
 		if err != nil {
-			return err
+			warn("prompt segment left out: " + err.Error())
+		} else {
+			prompt, err := shells.PromptScript(shell, dir)
+			if err != nil {
+				return err
+			}
+			script += "\n" + prompt
 		}
-		prompt, err := shells.PromptScript(shell, dir)
-		if err != nil {
-			return err
-		}
-		script += "\n" + prompt
 	}
 	fmt.Print(script)
 	return nil
