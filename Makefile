@@ -3,11 +3,10 @@
 
 all: build
 
-# As releases are built: static, without urfave/cli's docs code (the man
-# page comes from internal/command/eichdocs), so that every command starts
-# faster.
+# As releases are built: static, and with urfave/cli's help printed
+# without text/template, so that every command starts faster.
 build:
-	CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -o eich .
+	CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_template -o eich .
 
 # The same as CI: go test ./... and the fuzz targets.
 test:

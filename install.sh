@@ -122,7 +122,7 @@ build_from_source() {
 			commit=$(git -C "$checkout" rev-parse --short HEAD 2>/dev/null) || commit=none
 		fi
 		say "building eich $version from $checkout with $(go version | cut -d ' ' -f 3)"
-		(cd "$checkout" && CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs \
+		(cd "$checkout" && CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_template \
 			-ldflags "-X main.version=$version -X main.commit=$commit" -o "$1" .) ||
 			die "go build failed in $checkout"
 		source_note="built from $checkout"
@@ -130,7 +130,7 @@ build_from_source() {
 		version=${opt_version:-latest} commit=none
 		say "building eich $version with go install"
 		mkdir -p "$tmp/gobin"
-		(cd "$tmp" && CGO_ENABLED=0 GOBIN="$tmp/gobin" go install -trimpath -tags urfave_cli_no_docs \
+		(cd "$tmp" && CGO_ENABLED=0 GOBIN="$tmp/gobin" go install -trimpath -tags urfave_cli_no_template \
 			-ldflags "-X main.version=${opt_version:-dev} -X main.commit=none" \
 			"$MODULE@$(tag_of "$version")") || die "go install failed"
 		mv "$tmp/gobin/eich" "$1" || die "go install left no binary"

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/internal/command"
@@ -297,7 +297,7 @@ func TestEveryCommandRefusesStrayWords(t *testing.T) {
 			if c.Action != nil && cases[name] == nil {
 				t.Errorf("command %q has no case here", name)
 			}
-			walk(c.Subcommands, name)
+			walk(c.Commands, name)
 		}
 	}
 	walk(command.New().Commands, "")

@@ -80,7 +80,7 @@ trap cleanup EXIT
 # comparison.
 log "building eich"
 mkdir -p "$work/bin" "$work/floor"
-CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -ldflags '-s -w' -o "$work/bin/eich" .
+CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_template -ldflags '-s -w' -o "$work/bin/eich" .
 CGO_ENABLED=1 go build -o "$work/bin/eich-cgo" . 2>/dev/null || cp "$work/bin/eich" "$work/bin/eich-cgo"
 cat >"$work/floor/main.go" <<'EOF'
 package main

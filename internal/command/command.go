@@ -6,16 +6,18 @@
 package command
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/cmdline"
@@ -48,7 +50,7 @@ func Main(v, c string) {
 	oneLineErrors(app.Commands)
 	checkArgs(app.Commands, "")
 	app.OnUsageError = usageError
-	err := app.Run(os.Args)
+	err := app.Run(context.Background(), os.Args)
 	var exit cli.ExitCoder
 	switch {
 	case err == nil:
@@ -70,19 +72,18 @@ func warn(msg string) {
 }
 
 // New returns eich's command line, as Main runs it.
-func New() *cli.App { return newApp() }
+func New() *cli.Command { return newApp() }
 
-func newApp() *cli.App {
-	return &cli.App{
-		Name:                 "eich",
-		Usage:                "keep ssh-agent free of stale EC2 Instance Connect keys",
-		Version:              version + " (" + commit + ")",
-		Description:          "Add `eval \"$(eich init zsh)\"` (or bash; fish: `eich init fish | source`) to your shell's rc file.\n\n" + exitHelp,
-		EnableBashCompletion: true,
-		HideHelpCommand:      true,
-		Flags:                settingFlags(),
-		ExitErrHandler:       func(*cli.Context, error) {}, // main prints errors once
-		CommandNotFound: func(c *cli.Context, name string) {
+func newApp() *cli.Command {
+	app := &cli.Command{
+		Name:                  "eich",
+		Usage:                 "keep ssh-agent free of stale EC2 Instance Connect keys",
+		Version:               version + " (" + commit + ")",
+		Description:           "Add `eval \"$(eich init zsh)\"` (or bash; fish: `eich init fish | source`) to your shell's rc file.\n\n" + exitHelp,
+		EnableShellCompletion: true,
+		Flags:                 settingFlags(),
+		ExitErrHandler:        func(context.Context, *cli.Command, error) {}, // main prints errors once
+		CommandNotFound: func(_ context.Context, _ *cli.Command, name string) {
 			warn(fmt.Sprintf("unknown command %q (see eich --help)", name))
 			os.Exit(2)
 		},
@@ -115,13 +116,13 @@ func newApp() *cli.App {
 				Name:      "protect",
 				Usage:     "never remove these keys (fingerprints as `eich list` prints them)",
 				ArgsUsage: "FINGERPRINT…",
-				Action:    withSettings(func(c *cli.Context, s *hooks.Settings) error { return cmdProtect(c, s, false) }),
+				Action:    withSettings(func(c *cli.Command, s *hooks.Settings) error { return cmdProtect(c, s, false) }),
 			},
 			{
 				Name:      "unprotect",
 				Usage:     "take keys off the protect list",
 				ArgsUsage: "FINGERPRINT…",
-				Action:    withSettings(func(c *cli.Context, s *hooks.Settings) error { return cmdProtect(c, s, true) }),
+				Action:    withSettings(func(c *cli.Command, s *hooks.Settings) error { return cmdProtect(c, s, true) }),
 			},
 			{
 				Name:   "log",
@@ -135,25 +136,25 @@ func newApp() *cli.App {
 				Action: withSettings(cmdDoctor),
 			},
 			{
-				Name:         "init",
-				Usage:        "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
-				ArgsUsage:    "zsh|bash|fish",
-				BashComplete: completion.ShellNames,
-				Flags:        []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process; see docs/shells.md"}},
-				Action:       withSettings(cmdInit),
+				Name:          "init",
+				Usage:         "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
+				ArgsUsage:     "zsh|bash|fish",
+				ShellComplete: completion.ShellNames,
+				Flags:         []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process; see docs/shells.md"}},
+				Action:        withSettings(cmdInit),
 			},
 			{
 				Name:   "ssh-config",
 				Usage:  "print an ssh config block that applies only to EIC logins (put it at the top of ~/.ssh/config)",
-				Action: func(*cli.Context) error { fmt.Print(shells.SSHConfig()); return nil },
+				Action: func(context.Context, *cli.Command) error { fmt.Print(shells.SSHConfig()); return nil },
 			},
 			{
-				Name:         "completion",
-				Usage:        "print shell completions: eich completion zsh|bash|fish",
-				ArgsUsage:    "zsh|bash|fish",
-				BashComplete: completion.ShellNames,
-				Action: func(c *cli.Context) error {
-					script, err := completion.Script(c.App, c.Args().First())
+				Name:          "completion",
+				Usage:         "print shell completions: eich completion zsh|bash|fish",
+				ArgsUsage:     "zsh|bash|fish",
+				ShellComplete: completion.ShellNames,
+				Action: func(_ context.Context, c *cli.Command) error {
+					script, err := completion.Script(c.Root(), c.Args().First())
 					if err == nil {
 						fmt.Print(script)
 					}
@@ -164,7 +165,7 @@ func newApp() *cli.App {
 				Name:   "hook",
 				Usage:  "entry points for the shell hooks",
 				Hidden: true,
-				Subcommands: []*cli.Command{
+				Commands: []*cli.Command{
 					{
 						Name:  "pre",
 						Usage: "before a command line (read from stdin); exit 0 if it is an EIC command, 1 if not",
@@ -182,7 +183,7 @@ func newApp() *cli.App {
 							&cli.StringFlag{Name: "session"},
 							&cli.IntFlag{Name: "status"},
 						},
-						Action: withHookSettings(func(c *cli.Context, s *hooks.Settings) error {
+						Action: withHookSettings(func(c *cli.Command, s *hooks.Settings) error {
 							hooks.Post(s, c.String("session"))
 							return nil
 						}),
@@ -191,31 +192,35 @@ func newApp() *cli.App {
 			},
 		},
 	}
+	// EnableShellCompletion also adds urfave/cli's own completion command,
+	// printing its scripts; eich has its own (package completion), so that
+	// one is taken out again.
+	app.ConfigureShellCompletionCommand = func(theirs *cli.Command) {
+		app.Commands = slices.DeleteFunc(app.Commands, func(c *cli.Command) bool { return c == theirs })
+	}
+	return app
 }
 
 // usageError makes a bad flag one line on stderr (main prints it), not a
 // screen of help.
-func usageError(_ *cli.Context, err error, _ bool) error { return err }
+func usageError(_ context.Context, _ *cli.Command, err error, _ bool) error { return err }
 
 func oneLineErrors(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
 		c.HideHelpCommand = true
-		oneLineErrors(c.Subcommands)
+		oneLineErrors(c.Commands)
 	}
 }
 
 // checkArgs makes every command take exactly the arguments its ArgsUsage
 // names: none when it names none, one or more for a name ending in "…",
-// else one per word. A stray word is an error, never ignored: the first
-// one ends flag parsing, so in `eich prune --all-stale now --dry-run` the
-// --dry-run would silently be dropped. Only the command's own bool flags,
-// written --NAME after all the arguments, count as flags there (`eich init
-// zsh --prompt`).
+// else one per word. A stray word is an error, never ignored
+// (`eich prune --all-stale now` does not prune).
 func checkArgs(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
 		name := strings.TrimSpace(parent + " " + c.Name)
-		checkArgs(c.Subcommands, name)
+		checkArgs(c.Commands, name)
 		if c.Action == nil {
 			continue
 		}
@@ -225,35 +230,19 @@ func checkArgs(cmds []*cli.Command, parent string) {
 		if strings.HasSuffix(usage, "…") {
 			most = -1
 		}
-		c.Action = func(ctx *cli.Context) error {
-			args := ctx.Args().Slice()
-			for len(args) > least && boolFlag(c, args[len(args)-1]) {
-				if err := ctx.Set(strings.TrimPrefix(args[len(args)-1], "--"), "true"); err != nil {
-					return err
-				}
-				args = args[:len(args)-1]
-			}
+		c.Action = func(ctx context.Context, cmd *cli.Command) error {
+			args := cmd.Args().Slice()
 			switch {
 			case most == 0 && len(args) > 0:
-				return fmt.Errorf("%s takes no arguments, got %q (flags go before any other word)", name, args[0])
+				return fmt.Errorf("%s takes no arguments, got %q", name, args[0])
 			case most > 0 && len(args) > most:
 				return fmt.Errorf("%s takes %s, got the extra word %q", name, usage, args[most])
 			case len(args) < least:
 				return fmt.Errorf("%s needs %s (see eich %s --help)", name, usage, name)
 			}
-			return action(ctx)
+			return action(ctx, cmd)
 		}
 	}
-}
-
-// boolFlag reports whether word is --NAME for one of c's bool flags.
-func boolFlag(c *cli.Command, word string) bool {
-	for _, f := range c.Flags {
-		if b, ok := f.(*cli.BoolFlag); ok && word == "--"+b.Name {
-			return true
-		}
-	}
-	return false
 }
 
 // settingFlags are the global flags, one per setting in package config.
@@ -275,8 +264,8 @@ func settingFlags() []cli.Flag {
 
 // withSettings resolves the settings before running a command; a bad one
 // is a one-line error.
-func withSettings(action func(*cli.Context, *hooks.Settings) error) cli.ActionFunc {
-	return func(c *cli.Context) error {
+func withSettings(action func(*cli.Command, *hooks.Settings) error) cli.ActionFunc {
+	return func(_ context.Context, c *cli.Command) error {
 		s, err := resolve(c)
 		if err != nil {
 			return err
@@ -288,8 +277,8 @@ func withSettings(action func(*cli.Context, *hooks.Settings) error) cli.ActionFu
 // withHookSettings is withSettings for the shell hooks, which never fail
 // the user's command: on a bad setting they run on the defaults, say why,
 // and remove nothing.
-func withHookSettings(action func(*cli.Context, *hooks.Settings) error) cli.ActionFunc {
-	return func(c *cli.Context) error {
+func withHookSettings(action func(*cli.Command, *hooks.Settings) error) cli.ActionFunc {
+	return func(_ context.Context, c *cli.Command) error {
 		s, err := resolve(c)
 		hs := &hooks.Settings{Settings: s, Problem: err, Start: started}
 		if err != nil {
@@ -299,7 +288,7 @@ func withHookSettings(action func(*cli.Context, *hooks.Settings) error) cli.Acti
 	}
 }
 
-func resolve(c *cli.Context) (config.Settings, error) {
+func resolve(c *cli.Command) (config.Settings, error) {
 	return config.Resolve(config.Sources{Flag: func(name string) (string, bool) {
 		if !c.IsSet(name) {
 			return "", false
@@ -308,7 +297,7 @@ func resolve(c *cli.Context) (config.Settings, error) {
 	}})
 }
 
-func cmdStatus(c *cli.Context, s *hooks.Settings) error {
+func cmdStatus(c *cli.Command, s *hooks.Settings) error {
 	format := c.String("format")
 	// The ledger only splits stale keys into eic and suspect.
 	withLedger := c.Bool("json") || strings.Contains(format, "{eic}") || strings.Contains(format, "{suspect}")
@@ -323,7 +312,7 @@ func cmdStatus(c *cli.Context, s *hooks.Settings) error {
 	return nil
 }
 
-func cmdList(c *cli.Context, s *hooks.Settings) error {
+func cmdList(c *cli.Command, s *hooks.Settings) error {
 	keys, notes, err := hooks.List(s)
 	if err != nil {
 		return err
@@ -341,7 +330,7 @@ func cmdList(c *cli.Context, s *hooks.Settings) error {
 	return nil
 }
 
-func cmdPrune(c *cli.Context, s *hooks.Settings) error {
+func cmdPrune(c *cli.Command, s *hooks.Settings) error {
 	rep, err := hooks.Prune(s, c.Bool("dry-run"), c.Bool("all-stale"))
 	if err != nil {
 		return err
@@ -359,7 +348,7 @@ func cmdPrune(c *cli.Context, s *hooks.Settings) error {
 	return nil
 }
 
-func cmdProtect(c *cli.Context, s *hooks.Settings, remove bool) error {
+func cmdProtect(c *cli.Command, s *hooks.Settings, remove bool) error {
 	list, err := hooks.Protect(s, c.Args().Slice(), remove)
 	if err != nil {
 		return err
@@ -371,7 +360,7 @@ func cmdProtect(c *cli.Context, s *hooks.Settings, remove bool) error {
 	return nil
 }
 
-func cmdLog(_ *cli.Context, s *hooks.Settings) error {
+func cmdLog(_ *cli.Command, s *hooks.Settings) error {
 	removals, bad, err := hooks.Log(s)
 	if err != nil {
 		return err
@@ -383,11 +372,11 @@ func cmdLog(_ *cli.Context, s *hooks.Settings) error {
 	return nil
 }
 
-func cmdDoctor(c *cli.Context, s *hooks.Settings) error {
+func cmdDoctor(c *cli.Command, s *hooks.Settings) error {
 	return hooks.Doctor(os.Stdout, s, c.String("host"), useColor(os.Stdout))
 }
 
-func cmdInit(c *cli.Context, s *hooks.Settings) error {
+func cmdInit(c *cli.Command, s *hooks.Settings) error {
 	shell := c.Args().First()
 	script, err := shells.Script(shell, shells.BinaryPath(), s.ExtraCommands)
 	if err != nil {
@@ -411,7 +400,7 @@ func cmdInit(c *cli.Context, s *hooks.Settings) error {
 	return nil
 }
 
-func cmdHookPre(c *cli.Context, s *hooks.Settings) error {
+func cmdHookPre(c *cli.Command, s *hooks.Settings) error {
 	line, err := io.ReadAll(io.LimitReader(os.Stdin, cmdline.MaxLine))
 	if err != nil {
 		return fmt.Errorf("hook pre: read command line: %w", err)

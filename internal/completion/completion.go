@@ -3,26 +3,25 @@
 // (written by the build-only program internal/command/eichdocs).
 //
 // The completions come from urfave/cli. Bash and zsh use its completion
-// protocol: the app sets EnableBashCompletion, and `eich ARGS…
-// --generate-bash-completion` prints the commands or flags that may come
-// next, or what a command's BashComplete offers for its arguments (the
+// protocol: the app sets EnableShellCompletion, and `eich ARGS…
+// --generate-shell-completion` prints the commands or flags that may come
+// next, or what a command's ShellComplete offers for its arguments (the
 // shell names for init and completion), so the scripts never go stale.
-// Fish gets urfave/cli's ToFishCompletion, which, unlike its man page, is
-// not behind the urfave_cli_no_docs build tag and so works in the release
-// binary.
+// Fish gets urfave/cli's ToFishCompletion.
 package completion
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/eich-dev/eich/shells"
 )
 
 // Script returns the completion script for shell (zsh, bash or fish).
-func Script(app *cli.App, shell string) (string, error) {
+func Script(app *cli.Command, shell string) (string, error) {
 	if app == nil || app.Name == "" {
 		return "", fmt.Errorf("completion for %q: no app", shell)
 	}
@@ -50,7 +49,10 @@ func Script(app *cli.App, shell string) (string, error) {
 }
 
 // tidyFish drops the repeated lines urfave/cli writes (help and version
-// flags twice) and its offer of a "help" subcommand where there is none.
+// flags twice), its offer of a "help" subcommand where there is none, and
+// its lines that ask the binary for a command's arguments without the
+// words already typed (fishArgs passes them) or for the commands (listed
+// already, and answered as "name:usage").
 func tidyFish(generated string) string {
 	var b strings.Builder
 	seen := map[string]bool{}
@@ -61,7 +63,8 @@ func tidyFish(generated string) string {
 		case blank && prevBlank:
 		case blank:
 			b.WriteString("\n")
-		case seen[line], strings.Contains(line, "-a 'help h'"), strings.Contains(line, "__fish_seen_subcommand_from help h"):
+		case seen[line], strings.Contains(line, "-a 'help h'"), strings.Contains(line, "__fish_seen_subcommand_from help h"),
+			strings.Contains(line, "--generate-shell-completion"):
 		default:
 			seen[line] = true
 			b.WriteString(line + "\n")
@@ -71,27 +74,27 @@ func tidyFish(generated string) string {
 	return b.String()
 }
 
-// ShellNames is the BashComplete of a command whose one argument is a
+// ShellNames is the ShellComplete of a command whose one argument is a
 // shell name: it offers the names until that argument is given.
-func ShellNames(c *cli.Context) {
+func ShellNames(_ context.Context, c *cli.Command) {
 	if c.NArg() > 0 {
 		return
 	}
 	for _, name := range shells.Names() {
-		fmt.Fprintln(c.App.Writer, name)
+		fmt.Fprintln(c.Root().Writer, name)
 	}
 }
 
 // fishArgs completes the arguments of the commands that have a
-// BashComplete by asking the binary, as bash and zsh do. Hand-written
+// ShellComplete by asking the binary, as bash and zsh do. Hand-written
 // because ToFishCompletion covers commands and flags, not arguments.
-func fishArgs(app *cli.App) string {
+func fishArgs(app *cli.Command) string {
 	var b strings.Builder
 	for _, c := range app.VisibleCommands() {
-		if c.BashComplete == nil {
+		if c.ShellComplete == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "complete -c %[1]s -f -n '__fish_seen_subcommand_from %[2]s' -a '(%[1]s (commandline -opc)[2..-1] --generate-bash-completion 2>/dev/null)'\n", app.Name, c.Name)
+		fmt.Fprintf(&b, "complete -c %[1]s -f -n '__fish_seen_subcommand_from %[2]s' -a '(%[1]s (commandline -opc)[2..-1] --generate-shell-completion 2>/dev/null)'\n", app.Name, c.Name)
 	}
 	return b.String()
 }
@@ -102,10 +105,9 @@ func fill(tmpl, name string) string {
 }
 
 // bashScript and zshScript are the shell side of urfave/cli's completion
-// protocol. They are written here because urfave/cli v2 ships its own
-// bash and zsh scripts only as sample files in its repository, outside
-// the Go API; these also complete flags by prefix, fall back to file
-// names, and tell a zsh user without compinit what to do.
+// protocol. They are eich's own rather than urfave/cli's: these also
+// complete flags by prefix, fall back to file names, and tell a zsh user
+// without compinit what to do.
 //
 // bashScript: load with `eval "$(eich completion bash)"` or save it as
 // ~/.local/share/bash-completion/completions/eich.
@@ -122,10 +124,18 @@ _@NAME@_complete() {
 	case $cur in
 	-*) args+=("$cur") ;;
 	esac
-	local answer
-	answer=$("${COMP_WORDS[0]}" "${args[@]}" --generate-bash-completion 2>/dev/null) || answer=
-	# shellcheck disable=SC2207 # one word per line, IFS is a newline
-	COMPREPLY=($(compgen -W "$answer" -- "$cur"))
+	local answer line
+	answer=$("${COMP_WORDS[0]}" "${args[@]}" --generate-shell-completion 2>/dev/null) || answer=
+	# One word per line, a command's as "name:usage"; the usage is dropped.
+	# Matched by prefix here: compgen -W would expand $(…) and backquotes
+	# in the text.
+	COMPREPLY=()
+	while IFS= read -r line; do
+		line=${line%%:*}
+		if [[ -n $line && $line == "$cur"* ]]; then
+			COMPREPLY+=("$line")
+		fi
+	done <<<"$answer"
 	return 0
 }
 complete -o default -F _@NAME@_complete @NAME@
@@ -144,10 +154,12 @@ _@NAME@() {
 	# when it is a flag so that only matching flags come back.
 	args=("${(@)words[2,CURRENT-1]}")
 	[[ $cur == -* ]] && args+=("$cur")
-	answer=("${(@f)$("${words[1]}" "${(@)args}" --generate-bash-completion 2>/dev/null)}")
+	answer=("${(@f)$("${words[1]}" "${(@)args}" --generate-shell-completion 2>/dev/null)}")
 	answer=("${(@)answer:#}")
 	if (( ${#answer} )); then
-		compadd -- "${(@)answer}"
+		# One word per line, a command's as "name:usage": _describe's
+		# own format.
+		_describe -t eich-words @NAME@ answer
 	else
 		_files
 	fi

@@ -5,10 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v3"
 
 	"github.com/eich-dev/eich/internal/completion"
 	"github.com/eich-dev/eich/internal/testbed"
@@ -96,15 +97,21 @@ func TestBashShellcheck(t *testing.T) {
 	run(t, sc, "-s", "bash", writeScript(t, "bash"))
 }
 
-func TestGenerateBashCompletionListsCommands(t *testing.T) {
-	out := run(t, filepath.Join(built(t), "eich"), "--generate-bash-completion")
-	wantWords(t, "eich --generate-bash-completion", out,
+// TestGenerateShellCompletionListsCommands: the binary answers with one
+// "name:usage" line per visible command, and no hidden one.
+func TestGenerateShellCompletionListsCommands(t *testing.T) {
+	out := run(t, filepath.Join(built(t), "eich"), "--generate-shell-completion")
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		name, _, _ := strings.Cut(line, ":")
+		names = append(names, name)
+	}
+	got := strings.Join(names, " ")
+	wantWords(t, "eich --generate-shell-completion", got,
 		"status", "list", "prune", "protect", "unprotect", "log", "doctor", "init", "ssh-config", "completion")
 	for _, hidden := range []string{"hook", "man"} {
-		for _, w := range strings.Fields(out) {
-			if w == hidden {
-				t.Errorf("hidden command %q offered: %q", hidden, out)
-			}
+		if slices.Contains(names, hidden) {
+			t.Errorf("hidden command %q offered: %q", hidden, out)
 		}
 	}
 }
@@ -182,7 +189,7 @@ func TestFishCompletes(t *testing.T) {
 }
 
 func TestScriptErrors(t *testing.T) {
-	app := &cli.App{Name: "eich"}
+	app := &cli.Command{Name: "eich"}
 	for _, shell := range []string{"", "powershell", "ZSH"} {
 		if _, err := completion.Script(app, shell); err == nil {
 			t.Errorf("Script(%q): want an error", shell)

@@ -56,8 +56,8 @@ func LookTool(name string) (string, error) {
 }
 
 // releaseTags are the build tags of the released eich (.goreleaser.yaml):
-// without urfave/cli's docs code, as users run it.
-const releaseTags = "urfave_cli_no_docs"
+// urfave/cli's help without text/template, as users run it.
+const releaseTags = "urfave_cli_no_template"
 
 // Binaries are the programs built for the end-to-end tests.
 type Binaries struct {

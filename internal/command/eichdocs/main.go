@@ -1,5 +1,3 @@
-//go:build !urfave_cli_no_docs
-
 // Command eichdocs writes eich's man page and shell completion files from
 // its command definitions (package internal/command):
 //
@@ -8,9 +6,8 @@
 // writes build/man/eich.1 and build/completions/{eich.bash,_eich,eich.fish}.
 // The release build (.goreleaser.yaml) and `make man` run it. It is a
 // program of its own because the man page comes from urfave/cli's docs
-// code (ToMan and its markdown renderer), which the eich binary leaves out
-// with the urfave_cli_no_docs build tag; the build constraint above keeps
-// `go build -tags urfave_cli_no_docs ./...` from trying to build it.
+// module (github.com/urfave/cli-docs/v3, with its markdown renderer),
+// which the eich binary does not link.
 package main
 
 import (
@@ -20,7 +17,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	docs "github.com/urfave/cli-docs/v3"
+	"github.com/urfave/cli/v3"
 
 	"github.com/eich-dev/eich/hooks/config"
 	"github.com/eich-dev/eich/internal/command"
@@ -72,7 +70,7 @@ func write(dir string) error {
 // manPage is urfave/cli's man page in section 1, with the sections its
 // template lacks (ENVIRONMENT, FILES, SEE ALSO) added to that template in
 // the same markdown, which urfave/cli renders to roff.
-func manPage(app *cli.App) (string, error) {
+func manPage(app *cli.Command) (string, error) {
 	var md strings.Builder
 	md.WriteString("\n# ENVIRONMENT\n\n")
 	item := func(name, text string) { fmt.Fprintf(&md, "**%s**\n: %s\n\n", name, text) }
@@ -87,10 +85,10 @@ func manPage(app *cli.App) (string, error) {
 	item("$XDG_STATE_HOME/eich/", "the ledger of seen EIC keys, the removal log and the protect list (else ~/.local/state/eich/)")
 	md.WriteString("# SEE ALSO\n\n**ssh-agent**(1), **ssh-add**(1), **ssh_config**(5), **sshd_config**(5)\n")
 
-	template := cli.MarkdownDocTemplate
-	defer func() { cli.MarkdownDocTemplate = template }()
-	cli.MarkdownDocTemplate = template + md.String()
-	page, err := app.ToManWithSection(1)
+	template := docs.MarkdownDocTemplate
+	defer func() { docs.MarkdownDocTemplate = template }()
+	docs.MarkdownDocTemplate = template + md.String()
+	page, err := docs.ToManWithSection(app, 1)
 	if err != nil {
 		return "", fmt.Errorf("man page: %w", err)
 	}
