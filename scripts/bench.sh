@@ -27,7 +27,8 @@
 # client, hyperfine, valgrind, strace, zsh, fish, python3; on Debian it
 # installs what is missing when run as root.
 #
-# Environment: RUNS (hyperfine runs per command, default 300), WARMUP
+# Environment: RUNS (hyperfine runs per command, default 300), ROUNDS
+# (rounds of the side-by-side ratios to ssh-add -l, default 15), WARMUP
 # (default 20), BENCH_SHELLS (default "zsh bash fish"), BENCH_PARTS
 # (default "commands shells"), BENCH_LINE (the ordinary command, default
 # `true status --short`).
@@ -36,6 +37,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=${RUNS:-300}
+rounds=${ROUNDS:-15}
 warmup=${WARMUP:-20}
 shells=${BENCH_SHELLS:-zsh bash fish}
 parts=${BENCH_PARTS:-commands shells}
@@ -158,6 +160,12 @@ verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? v <=
 
 # median CSV N: the median (seconds) of the Nth command of a hyperfine CSV.
 median() { awk -F, -v n="$2" 'NR == n + 1 { print $4 }' "$1"; }
+# rounds_ratio A B: the median over the rounds of column A / column B of
+# $work/rounds, and the range, as "1.02× (0.95–1.10×)".
+rounds_ratio() {
+	awk -v a="$1" -v b="$2" '{ print $a / $b }' "$work/rounds" | sort -g |
+		awk '{ r[NR] = $1 } END { m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; printf "%.2f× (%.2f–%.2f×)", m, r[1], r[NR] }'
+}
 
 commands_part() {
 	# --- agent with 8 keys ---------------------------------------------------
@@ -227,6 +235,18 @@ EOF
 	ver=$(median "$work/h1.csv" 4)
 	floor=$(median "$work/h1.csv" 5)
 	lister=$(median "$work/h1.csv" 6)
+	# The ratios to ssh-add -l once more, in rounds: on a shared VM the
+	# whole machine slows down and speeds up over minutes, which moves
+	# commands timed one after the other. Each round times the four
+	# commands side by side ($rounds rounds of 30 runs); the rows give the
+	# median of the rounds' ratios and their range.
+	log "timing status, plain build, lister and ssh-add -l in $rounds rounds"
+	: >"$work/rounds"
+	for _ in $(seq "$rounds"); do
+		hyperfine -N --style none --warmup 5 --runs 30 --export-csv "$work/r.csv" \
+			'ssh-add -l' "$eich status" "$work/bin/eich-cgo status" "$work/bin/go-lister" >/dev/null 2>&1
+		echo "$(median "$work/r.csv" 1) $(median "$work/r.csv" 2) $(median "$work/r.csv" 3) $(median "$work/r.csv" 4)" >>"$work/rounds"
+	done
 	log "timing status with ledgers of 0, 512 and 100,000 entries ($runs runs each)"
 	hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-csv "$work/h2.csv" \
 		--prepare "$(put 0)" --command-name 'status 0' "$eich status" \
@@ -256,8 +276,11 @@ EOF
 	pre100k=$(median "$work/h3.csv" 2)
 
 	row '`eich status` vs `ssh-add -l`, agent with 8 keys' "$(fmt_ms "$st") vs $(fmt_ms "$sshadd")" "$(ratio "$st" "$sshadd")×" '≤ 1.00×' "$(verdict "$(ratio "$st" "$sshadd")" '<=' 1.00)"
+	row "the same, median of $rounds rounds side by side" "$(rounds_ratio 2 1)" "$rounds rounds of 30 runs, each round side by side; range in brackets" '≤ 1.00×' "$(verdict "$(rounds_ratio 2 1 | sed "s/×.*//")" '<=' 1.00)"
 	row '`eich status`, plain `go build`/`go install` (cgo, no build tag) vs `ssh-add -l`' "$(fmt_ms "$stcgo") vs $(fmt_ms "$sshadd")" "$(ratio "$stcgo" "$sshadd")×" '≤ 1.20×' "$(verdict "$(ratio "$stcgo" "$sshadd")" '<=' 1.20)"
+	row "the same, median of $rounds rounds side by side" "$(rounds_ratio 3 1)" "$rounds rounds of 30 runs, each round side by side; range in brackets" '≤ 1.20×' "$(verdict "$(rounds_ratio 3 1 | sed "s/×.*//")" '<=' 1.20)"
 	row '`eich status` vs a minimal Go agent lister' "$(fmt_ms "$st") vs $(fmt_ms "$lister")" "$(ratio "$st" "$lister")×" '(how close to the floor)' ''
+	row "the same, median of $rounds rounds side by side" "$(rounds_ratio 2 4)" "$rounds rounds of 30 runs, each round side by side; range in brackets" '(how close to the floor)' ''
 	row '`eich status`, ledger of 100,000 entries vs empty' "$(fmt_ms "$st100k") vs $(fmt_ms "$st0")" "$(ratio "$st100k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st100k" "$st0")" '<=' 1.10)"
 	row '`eich status`, ledger of 512 entries (bound after compaction) vs empty' "$(fmt_ms "$st4k") vs $(fmt_ms "$st0")" "$(ratio "$st4k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st4k" "$st0")" '<=' 1.10)"
 	row '`eich hook pre`, EIC line, nothing to prune' "$(fmt_ms "$pre0")" "$(ratio "$pre0" "$floor")× the Go floor" '≤ 5 ms' "$(verdict "$(awk -v s="$pre0" 'BEGIN { print s * 1000 }')" '<=' 5)"
