@@ -73,7 +73,7 @@ func (s *Settings) sshDir() string {
 	return filepath.Join(home, ".ssh")
 }
 
-// StatePath is the state dir these settings use.
+// stateDirPath is the state dir these settings use.
 func (s *Settings) stateDirPath() (string, error) {
 	if s.StateDir != "" {
 		return s.StateDir, nil

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -271,4 +272,9 @@ func (d *Dir) Finished(r InFlight, now time.Time) (int, error) {
 		keep = keep[len(keep)-maxFinished:]
 	}
 	return count, replaceIn(d.fd, d.Path, finishedName, []byte(strings.Join(keep, "\n")+"\n"), false)
+}
+
+// pidGone reports whether no process has pid.
+func pidGone(pid int) bool {
+	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }

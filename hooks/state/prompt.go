@@ -1,10 +1,8 @@
 package state
 
 import (
-	"errors"
 	"os"
 	"strings"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -97,9 +95,4 @@ func isMarker(name string) bool {
 		}
 	}
 	return true
-}
-
-// pidGone reports whether no process has pid.
-func pidGone(pid int) bool {
-	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }

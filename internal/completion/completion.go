@@ -86,8 +86,9 @@ func ShellNames(_ context.Context, c *cli.Command) {
 }
 
 // fishArgs completes the arguments of the commands that have a
-// ShellComplete by asking the binary, as bash and zsh do. Hand-written
-// because ToFishCompletion covers commands and flags, not arguments.
+// ShellComplete by asking the binary with the words typed so far, as bash
+// and zsh do. Hand-written because ToFishCompletion's own lines for
+// arguments leave those words out (tidyFish drops them).
 func fishArgs(app *cli.Command) string {
 	var b strings.Builder
 	for _, c := range app.VisibleCommands() {
