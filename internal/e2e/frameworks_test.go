@@ -51,6 +51,32 @@ type frameworkCase struct {
 	// compoundOnly: every login is `cd ~ && aws …` (the line that failed
 	// with bash-preexec sourced after eich).
 	compoundOnly bool
+	// segment: the prompt shows eich's segment, which must equal what
+	// `eich status` says after the logins; plainSegment: in the docs'
+	// plain prompt, "[SEGMENT] ".
+	segment, plainSegment bool
+}
+
+// withPrompt is c with eich loaded by `eich init SHELL --prompt` in place
+// of the plain init line, followed by the docs' plain prompt showing
+// EICH_PROMPT (before what the framework wants last, such as ble-attach).
+func withPrompt(c frameworkCase) frameworkCase {
+	rc := c.rc
+	c.name += "-eich-prompt"
+	c.segment, c.plainSegment = true, true
+	c.rc = func(t *testing.T, b *testbed.Bed, dir string) []string {
+		var lines []string
+		for _, l := range rc(t, b, dir) {
+			if l != testbed.InitLine(c.shell) {
+				lines = append(lines, l)
+				continue
+			}
+			lines = append(lines, promptInitLine(c.shell))
+			lines = append(lines, promptSnippet(t, "var-"+c.shell)...)
+		}
+		return lines
+	}
+	return c
 }
 
 // hookLog is the file the frameworks' own hooks append to in each case.
@@ -101,20 +127,12 @@ func TestRealFrameworks(t *testing.T) {
 			},
 		}
 	}
+	// The prompt segment in the oldest bash (macOS's), with bash-preexec
+	// and with ble.sh.
+	oldest := cases[1]
+	cases = append(cases, withPrompt(oldest), withPrompt(bashPreexec("before")))
 	cases = append(cases, bashPreexec("before"), bashPreexec("after"),
-		frameworkCase{
-			name: "ble.sh", shell: "bash",
-			rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
-				ble := testbed.CopyThirdParty(t, dir, "ble.sh")
-				return []string{
-					"source " + filepath.Join(ble, "ble.sh") + " --attach=none",
-					"_user_precmd() { " + appendHook(b) + "; }",
-					"blehook PRECMD+=_user_precmd",
-					testbed.InitLine("bash"),
-					"ble-attach",
-				}
-			},
-		},
+		bleCase(),
 		frameworkCase{
 			name: "oh-my-zsh", shell: "zsh",
 			rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
@@ -141,6 +159,7 @@ func TestRealFrameworks(t *testing.T) {
 				}
 			},
 		},
+		withPrompt(bleCase()),
 		p10kCase("powerlevel10k", testbed.InitLine("zsh"), "p10k"),
 		p10kCase("powerlevel10k-eich-prompt", promptInitLine("zsh"), "var-p10k"),
 		frameworkCase{
@@ -175,11 +194,28 @@ func TestRealFrameworks(t *testing.T) {
 	}
 }
 
+// bleCase is ble.sh loaded as its README says, eich between its two lines.
+func bleCase() frameworkCase {
+	return frameworkCase{
+		name: "ble.sh", shell: "bash",
+		rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
+			ble := testbed.CopyThirdParty(t, dir, "ble.sh")
+			return []string{
+				"source " + filepath.Join(ble, "ble.sh") + " --attach=none",
+				"_user_precmd() { " + appendHook(b) + "; }",
+				"blehook PRECMD+=_user_precmd",
+				testbed.InitLine("bash"),
+				"ble-attach",
+			}
+		},
+	}
+}
+
 // p10kCase is powerlevel10k with instant prompt, the lean configuration,
 // eich loaded by initLine and the docs' segment named snippet.
 func p10kCase(name, initLine, snippet string) frameworkCase {
 	return frameworkCase{
-		name: name, shell: "zsh",
+		name: name, shell: "zsh", segment: true,
 		rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
 			p10k := testbed.CopyThirdParty(t, dir, "powerlevel10k")
 			rc := []string{
@@ -281,9 +317,11 @@ func runFrameworkCase(t *testing.T, dir string, c frameworkCase) {
 	if m := noise.FindString(pane); m != "" {
 		t.Errorf("stray output %q in the pane:\n%s", m, pane)
 	}
-	if strings.HasPrefix(c.name, "powerlevel10k") {
+	if c.segment {
 		if want := status(t, b); !strings.Contains(pane, want) {
 			t.Errorf("the prompt does not show the eich segment %q:\n%s", want, pane)
+		} else if got := promptShown(promptBeforeLastMark(sh)); c.plainSegment && got != want {
+			t.Errorf("the prompt after the last command shows %q, want %q (eich status)", got, want)
 		}
 	}
 	if c.name == "fisher" {
