@@ -55,6 +55,9 @@ type frameworkCase struct {
 	// `eich status` says after the logins; plainSegment: in the docs'
 	// plain prompt, "[SEGMENT] ".
 	segment, plainSegment bool
+	// idlePrompt: the end of the pane's last line at an idle prompt, for
+	// line editors that take keys typed ahead for a paste (ble.sh).
+	idlePrompt string
 }
 
 // withPrompt is c with eich loaded by `eich init SHELL --prompt` in place
@@ -64,6 +67,13 @@ func withPrompt(c frameworkCase) frameworkCase {
 	rc := c.rc
 	c.name += "-eich-prompt"
 	c.segment, c.plainSegment = true, true
+	if c.idlePrompt != "" {
+		// The docs' prompt ends in bash's \$: "#" for root, "$" otherwise.
+		c.idlePrompt = " $"
+		if os.Geteuid() == 0 {
+			c.idlePrompt = " #"
+		}
+	}
 	c.rc = func(t *testing.T, b *testbed.Bed, dir string) []string {
 		var lines []string
 		for _, l := range rc(t, b, dir) {
@@ -197,7 +207,7 @@ func TestRealFrameworks(t *testing.T) {
 // bleCase is ble.sh loaded as its README says, eich between its two lines.
 func bleCase() frameworkCase {
 	return frameworkCase{
-		name: "ble.sh", shell: "bash",
+		name: "ble.sh", shell: "bash", idlePrompt: "bash#",
 		rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
 			ble := testbed.CopyThirdParty(t, dir, "ble.sh")
 			return []string{
@@ -274,10 +284,7 @@ func runFrameworkCase(t *testing.T, dir string, c frameworkCase) {
 		}, func() string { return sh.Tmux.Capture() })
 		sh = testbed.StartShellTagged(t, b, c.shell, "instant", rc)
 	}
-	if c.name == "ble.sh" {
-		// ble.sh takes keys typed while a command runs for a paste.
-		sh.IdlePrompt = "bash#"
-	}
+	sh.IdlePrompt = c.idlePrompt
 	if c.setup != nil {
 		c.setup(t, b, sh)
 	}

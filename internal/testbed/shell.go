@@ -30,7 +30,7 @@ func InitLine(shell string) string {
 type Shell struct {
 	Name string
 	Tmux *Tmux
-	// IdlePrompt, when set, is the prompt as the pane's last line shows it
+	// IdlePrompt, when set, is how the pane's last line ends at a prompt
 	// with nothing typed: each line is typed only once the shell shows it.
 	// For line editors (ble.sh) that take keys typed ahead for a paste.
 	IdlePrompt string
@@ -215,11 +215,11 @@ func (s *Shell) typeLine(line string) {
 		return strings.TrimRight(pane[strings.LastIndexByte(pane, '\n')+1:], " ")
 	}
 	typed := s.IdlePrompt + " " + line
-	s.Tmux.WaitFor(CommandTimeout, "the prompt "+s.IdlePrompt, func() bool { return lastLine() == s.IdlePrompt })
+	s.Tmux.WaitFor(CommandTimeout, "the prompt "+s.IdlePrompt, func() bool { return strings.HasSuffix(lastLine(), s.IdlePrompt) })
 	s.Tmux.Keys("-l", "--", line)
-	s.Tmux.WaitFor(CommandTimeout, "the shell to show "+line, func() bool { return lastLine() == typed })
+	s.Tmux.WaitFor(CommandTimeout, "the shell to show "+line, func() bool { return strings.HasSuffix(lastLine(), typed) })
 	s.Tmux.Keys("Enter")
-	s.Tmux.WaitFor(CommandTimeout, "the shell to take "+line, func() bool { return lastLine() != typed })
+	s.Tmux.WaitFor(CommandTimeout, "the shell to take "+line, func() bool { return !strings.HasSuffix(lastLine(), typed) })
 }
 
 // shQuote quotes a path for sh, bash, zsh and fish alike (test paths have
