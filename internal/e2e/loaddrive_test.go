@@ -103,6 +103,8 @@ func driveLogins(t *testing.T, tick func(), seqs ...*loginSeq) {
 	for _, s := range seqs {
 		s.aws, s.rem = &tail{path: s.awsLog}, &tail{path: s.remote}
 	}
+	// Like every other wait, scaled for a loaded machine.
+	timeout := testbed.Scaled(testbed.CommandTimeout)
 	for {
 		if tick != nil {
 			tick()
@@ -133,8 +135,8 @@ func driveLogins(t *testing.T, tick func(), seqs ...*loginSeq) {
 				if s.check != nil {
 					s.check(s.done)
 				}
-			case time.Since(s.typedAt) > testbed.CommandTimeout:
-				t.Fatalf("%s: login %d (%q) did not finish within %v; pane:\n%s", s.name, s.done+1, s.line(s.done), testbed.CommandTimeout, lastLines(s.sh.Tmux.Capture(), 40))
+			case time.Since(s.typedAt) > timeout:
+				t.Fatalf("%s: login %d (%q) did not finish within %v; pane:\n%s", s.name, s.done+1, s.line(s.done), timeout, lastLines(s.sh.Tmux.Capture(), 40))
 			}
 		}
 		if !busy {
