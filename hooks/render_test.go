@@ -90,3 +90,25 @@ func TestHookLineIsPrintedSafely(t *testing.T) {
 		t.Errorf("hook line: %q", e.stderr.String())
 	}
 }
+
+// TestStatusFormat fills every placeholder once and checks what is left
+// alone: unknown names, unclosed and doubled braces.
+func TestStatusFormat(t *testing.T) {
+	c := &hooks.Counts{Keys: 9, Limit: 6, Stale: 4, EIC: 3, Suspect: 1, ExpiredCerts: 2, User: 5, Protected: 7}
+	for format, want := range map[string]string{
+		hooks.DefaultStatusFormat:                                    "eic 9/6 ·4 stale",
+		"{keys}{limit}{stale}{eic}{suspect}{certs}{user}{protected}": "96431257",
+		"{stale_note}|{unknown}|{keys":                               " ·4 stale|{unknown}|{keys",
+		"{{keys}}":                                                   "{9}",
+		"}{}{limit}{":                                                "}{}6{",
+		"plain":                                                      "plain",
+		"":                                                           "",
+	} {
+		if got := c.Format(format); got != want {
+			t.Errorf("Format(%q) = %q, want %q", format, got, want)
+		}
+	}
+	if got := (&hooks.Counts{Keys: 2, Limit: 6}).Format(hooks.DefaultStatusFormat); got != "eic 2/6" {
+		t.Errorf("with nothing stale: %q, want %q", got, "eic 2/6")
+	}
+}

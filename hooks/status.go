@@ -126,17 +126,61 @@ func (c *Counts) Format(format string) string {
 	if c.TimedOut {
 		return "eic ?"
 	}
-	note := ""
-	if c.Stale > 0 {
-		note = " ·" + strconv.Itoa(c.Stale) + " stale"
+	// A scan, not a strings.Replacer: building one costs more than the
+	// rest of the formatting, and status runs at every prompt.
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(format, '{')
+		if open < 0 {
+			b.WriteString(format)
+			break
+		}
+		end := strings.IndexByte(format[open:], '}')
+		value, ok := "", false
+		if end > 0 {
+			value, ok = c.placeholder(format[open+1 : open+end])
+		}
+		if !ok {
+			b.WriteString(format[:open+1])
+			format = format[open+1:]
+			continue
+		}
+		b.WriteString(format[:open])
+		b.WriteString(value)
+		format = format[open+end+1:]
 	}
-	return safetext.Line(strings.NewReplacer(
-		"{keys}", strconv.Itoa(c.Keys), "{limit}", strconv.Itoa(c.Limit),
-		"{stale}", strconv.Itoa(c.Stale), "{eic}", strconv.Itoa(c.EIC),
-		"{suspect}", strconv.Itoa(c.Suspect), "{certs}", strconv.Itoa(c.ExpiredCerts),
-		"{user}", strconv.Itoa(c.User), "{protected}", strconv.Itoa(c.Protected),
-		"{stale_note}", note,
-	).Replace(format))
+	return safetext.Line(b.String())
+}
+
+// placeholder is the value of {name} in a status format.
+func (c *Counts) placeholder(name string) (string, bool) {
+	n := 0
+	switch name {
+	case "keys":
+		n = c.Keys
+	case "limit":
+		n = c.Limit
+	case "stale":
+		n = c.Stale
+	case "eic":
+		n = c.EIC
+	case "suspect":
+		n = c.Suspect
+	case "certs":
+		n = c.ExpiredCerts
+	case "user":
+		n = c.User
+	case "protected":
+		n = c.Protected
+	case "stale_note":
+		if c.Stale == 0 {
+			return "", true
+		}
+		return " ·" + strconv.Itoa(c.Stale) + " stale", true
+	default:
+		return "", false
+	}
+	return strconv.Itoa(n), true
 }
 
 // Protect adds fingerprints to the protect list, or with remove set takes
