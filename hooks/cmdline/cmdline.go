@@ -92,10 +92,18 @@ func runsEIC(words []string, extra []string, depth int) bool {
 	return false
 }
 
-// keywords that may open a simple command without being its program.
-var keywords = map[string]bool{
-	"!": true, "{": true, "}": true, "(": true, "if": true, "then": true, "else": true,
-	"elif": true, "do": true, "while": true, "until": true, "noglob": true, "nocorrect": true,
+// The tables below are switches and arrays, not maps: a map would be
+// built at every start of eich, `status` and `list` included, which never
+// read a command line.
+
+// isKeyword: w may open a simple command without being its program.
+func isKeyword(w string) bool {
+	switch w {
+	case "!", "{", "}", "(", "if", "then", "else",
+		"elif", "do", "while", "until", "noglob", "nocorrect":
+		return true
+	}
+	return false
 }
 
 // wrapper is the option grammar of a command that runs the rest of its
@@ -105,6 +113,7 @@ var keywords = map[string]bool{
 // next word, and "--" or the first word not starting with '-' ends the
 // options. --help and --version run nothing for every wrapper.
 type wrapper struct {
+	name       string   // the command, as its path's last element
 	valued     string   // short options that take a value
 	valuedLong []string // long options (without --) that take a value
 	// stop and stopLong are options with which the wrapper runs no
@@ -122,29 +131,39 @@ type wrapper struct {
 }
 
 // wrappers are the commands that run a command given as their arguments.
-var wrappers = map[string]*wrapper{
-	"command": {stop: "vV"},
-	"builtin": {},
-	"exec":    {valued: "a"},
-	"nohup":   {},
-	"time":    {valued: "fo", valuedLong: []string{"format", "output"}},
-	"nice":    {valued: "n", valuedLong: []string{"adjustment"}},
-	"env":     {valued: "uCSPU", valuedLong: []string{"unset", "chdir", "split-string"}},
-	"sudo": {valued: "aCcDgpRrTtUu",
+var wrappers = [...]wrapper{
+	{name: "command", stop: "vV"},
+	{name: "builtin"},
+	{name: "exec", valued: "a"},
+	{name: "nohup"},
+	{name: "time", valued: "fo", valuedLong: []string{"format", "output"}},
+	{name: "nice", valued: "n", valuedLong: []string{"adjustment"}},
+	{name: "env", valued: "uCSPU", valuedLong: []string{"unset", "chdir", "split-string"}},
+	{name: "sudo", valued: "aCcDgpRrTtUu",
 		valuedLong: []string{"auth-type", "close-from", "login-class", "chdir", "group", "host", "prompt", "chroot", "role", "type", "command-timeout", "other-user", "user"},
 		stop:       "eKlVvh", stopLong: []string{"edit", "remove-timestamp", "list", "validate"}},
-	"doas":       {valued: "u", stop: "CLs"},
-	"caffeinate": {valued: "tw"},
-	"timeout":    {valued: "ks", valuedLong: []string{"kill-after", "signal"}, operands: 1},
-	"stdbuf":     {valued: "ioe", valuedLong: []string{"input", "output", "error"}},
-	"unbuffer":   {},
-	"setsid":     {},
-	"ionice":     {valued: "cn", valuedLong: []string{"class", "classdata"}, stop: "pPu", stopLong: []string{"pid", "pgid", "uid"}},
-	"taskset":    {stop: "p", stopLong: []string{"pid"}, operands: 1},
-	"chrt": {valued: "TPD", valuedLong: []string{"sched-runtime", "sched-period", "sched-deadline"},
+	{name: "doas", valued: "u", stop: "CLs"},
+	{name: "caffeinate", valued: "tw"},
+	{name: "timeout", valued: "ks", valuedLong: []string{"kill-after", "signal"}, operands: 1},
+	{name: "stdbuf", valued: "ioe", valuedLong: []string{"input", "output", "error"}},
+	{name: "unbuffer"},
+	{name: "setsid"},
+	{name: "ionice", valued: "cn", valuedLong: []string{"class", "classdata"}, stop: "pPu", stopLong: []string{"pid", "pgid", "uid"}},
+	{name: "taskset", stop: "p", stopLong: []string{"pid"}, operands: 1},
+	{name: "chrt", valued: "TPD", valuedLong: []string{"sched-runtime", "sched-period", "sched-deadline"},
 		stop: "pm", stopLong: []string{"pid", "max"}, priority: true},
-	"flock": {valued: "wE", valuedLong: []string{"timeout", "wait", "conflict-exit-code"},
+	{name: "flock", valued: "wE", valuedLong: []string{"timeout", "wait", "conflict-exit-code"},
 		stop: "hV", operands: 1, shellOption: []string{"-c", "--command"}},
+}
+
+// wrapperNamed is the wrapper called name, or nil.
+func wrapperNamed(name string) *wrapper {
+	for i := range wrappers {
+		if wrappers[i].name == name {
+			return &wrappers[i]
+		}
+	}
+	return nil
 }
 
 // args reads the wrapper's options and operands from args (the words
@@ -198,21 +217,22 @@ func (w *wrapper) args(args []string) (words []string, line string) {
 func skipPrefixes(words []string) ([]string, string) {
 	for len(words) > 0 {
 		w := words[0]
+		wrapper := wrapperNamed(path.Base(w))
 		switch {
-		case keywords[w]:
+		case isKeyword(w):
 			words = words[1:]
 		case isAssignment(w):
 			words = words[1:]
 		case w == "coproc":
 			words = words[1:]
-			if len(words) > 1 && keywords[words[1]] { // coproc NAME { …; }
+			if len(words) > 1 && isKeyword(words[1]) { // coproc NAME { …; }
 				words = words[1:]
 			}
 		case path.Base(w) == "aws-vault":
 			words = skipAWSVault(words[1:])
-		case wrappers[path.Base(w)] != nil:
+		case wrapper != nil:
 			var line string
-			if words, line = wrappers[path.Base(w)].args(words[1:]); line != "" {
+			if words, line = wrapper.args(words[1:]); line != "" {
 				return nil, line
 			}
 		default:
@@ -254,11 +274,16 @@ func skipAWSVault(words []string) []string {
 	return nil
 }
 
-// awsGlobalsWithValue are AWS CLI v2 global options that take a value.
-var awsGlobalsWithValue = map[string]bool{
-	"--profile": true, "--region": true, "--output": true, "--endpoint-url": true,
-	"--query": true, "--cli-read-timeout": true, "--cli-connect-timeout": true,
-	"--ca-bundle": true, "--color": true, "--cli-binary-format": true,
+// isAWSGlobalWithValue: opt is an AWS CLI v2 global option that takes a
+// value.
+func isAWSGlobalWithValue(opt string) bool {
+	switch opt {
+	case "--profile", "--region", "--output", "--endpoint-url",
+		"--query", "--cli-read-timeout", "--cli-connect-timeout",
+		"--ca-bundle", "--color", "--cli-binary-format":
+		return true
+	}
+	return false
 }
 
 // awsRunsEICSSH reads the arguments of `aws`: global options may stand
@@ -270,7 +295,7 @@ func awsRunsEICSSH(args []string) bool {
 	for i := 0; i < len(args) && found < len(want); i++ {
 		a := args[i]
 		if strings.HasPrefix(a, "--") {
-			if !strings.Contains(a, "=") && awsGlobalsWithValue[a] {
+			if !strings.Contains(a, "=") && isAWSGlobalWithValue(a) {
 				i++
 			}
 			continue
