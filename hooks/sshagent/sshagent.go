@@ -1,9 +1,11 @@
 // Package sshagent talks to the user's ssh-agent with a deadline on every
 // call.
 //
-// It dials the socket itself, so that an agent which accepts the connection
-// and never answers costs at most the deadline, and it keeps the connection
-// in fully serialised mode (one request, one reply, no background reader).
+// It dials the socket itself, as a blocking connection whose every read and
+// write ends at the call's deadline (conn.go), so that an agent which
+// accepts the connection and never answers costs at most the deadline, and
+// it keeps the connection in fully serialised mode (one request, one
+// reply, no background reader).
 // Errors say what went wrong in terms a user can act on: no agent, an agent
 // that does not answer, or an agent that refused a request.
 package sshagent
@@ -12,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"time"
 
@@ -37,7 +38,7 @@ type Agent struct {
 	timeout  time.Duration
 	end      time.Time // no call runs past it; zero: no bound
 	deadline time.Time // of the call in progress
-	conn     net.Conn
+	conn     *conn
 	client   agent.ExtendedAgent
 }
 
@@ -69,7 +70,7 @@ func Open(socket string, timeout time.Duration, end time.Time) (*Agent, error) {
 		return nil, fmt.Errorf("%w: SSH_AUTH_SOCK=%s is not a socket", ErrNoAgent, socket)
 	}
 	a := &Agent{Socket: socket, timeout: timeout, end: end}
-	conn, err := net.DialTimeout("unix", socket, time.Until(a.nextDeadline()))
+	conn, err := dial(socket, a.nextDeadline())
 	if err != nil {
 		if isTimeout(err) || !time.Now().Before(a.nextDeadline()) {
 			return nil, fmt.Errorf("%w (connect to %s)", ErrTimeout, socket)
@@ -115,7 +116,7 @@ func (a *Agent) Add(key agent.AddedKey) error {
 
 func (a *Agent) arm() {
 	a.deadline = a.nextDeadline()
-	_ = a.conn.SetDeadline(a.deadline)
+	a.conn.deadline = a.deadline
 }
 
 // nextDeadline is the deadline of a call starting now: its own timeout,
@@ -137,20 +138,13 @@ func (a *Agent) wrap(what string, err error) error {
 	return fmt.Errorf("ssh-agent %s: %s: %w", a.Socket, what, err)
 }
 
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
 // shortErr drops the "stat PATH:" prefix that os errors repeat.
 func shortErr(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
-		return shortErr(oe.Err)
 	}
 	var se *os.SyscallError
 	if errors.As(err, &se) {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -22,13 +23,19 @@ func TestOpenWithoutAnAgent(t *testing.T) {
 	}
 }
 
-// silentAgent listens at a new socket, accepts, reads and never answers.
-func silentAgent(t *testing.T) string {
+// socketPath is a new socket path short enough for sun_path.
+func socketPath(t *testing.T) string {
 	sock := filepath.Join(t.TempDir(), "s")
 	if len(sock) > 100 {
 		sock = filepath.Join(os.TempDir(), "eich-sa-test.sock")
 		os.Remove(sock)
 	}
+	return sock
+}
+
+// fakeAgent listens at a new socket and serves each connection with serve.
+func fakeAgent(t *testing.T, serve func(net.Conn)) string {
+	sock := socketPath(t)
 	l, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
@@ -39,11 +46,86 @@ func silentAgent(t *testing.T) string {
 			if err != nil {
 				return
 			}
-			go io.Copy(io.Discard, c) // reads, never answers
+			go serve(c)
 		}
 	}()
 	t.Cleanup(func() { l.Close() })
 	return sock
+}
+
+// silentAgent accepts, reads and never answers.
+func silentAgent(t *testing.T) string {
+	return fakeAgent(t, func(c net.Conn) { io.Copy(io.Discard, c) })
+}
+
+// TestDeadlineCutsATricklingAgent: an agent that sends its reply a byte
+// at a time, each well within the deadline, is cut at the deadline all
+// the same: the time left is what each read may wait, not the whole
+// timeout again.
+func TestDeadlineCutsATricklingAgent(t *testing.T) {
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	sock := fakeAgent(t, func(c net.Conn) {
+		c.Read(make([]byte, 512))
+		c.Write([]byte{0, 0, 1, 0}) // a 256-byte reply, then one byte per 50ms
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			if _, err := c.Write([]byte{12}); err != nil {
+				return
+			}
+		}
+	})
+	a, err := Open(sock, 300*time.Millisecond, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	start := time.Now()
+	if _, err := a.List(); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("List on a trickling agent: %v, want ErrTimeout", err)
+	}
+	// A functional bound: the whole reply would take 12.8s.
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("List took %v with a 300ms deadline", took)
+	}
+}
+
+// TestDeadlineCutsAFullQueue: an agent that stopped accepting and whose
+// listen queue is full makes connect wait; the deadline cuts that too.
+func TestDeadlineCutsAFullQueue(t *testing.T) {
+	sock := socketPath(t)
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: sock}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil { // never accepts
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for i := 0; i < 8; i++ {
+		a, err := Open(sock, 200*time.Millisecond, time.Time{})
+		if err != nil {
+			if !errors.Is(err, ErrTimeout) && !errors.Is(err, ErrNoAgent) {
+				t.Fatalf("connect %d to a full queue: %v, want ErrTimeout or ErrNoAgent", i+1, err)
+			}
+			// A functional bound: the queue is full by now and the
+			// deadline must have cut the wait.
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("%d connects took %v with a 200ms deadline", i+1, took)
+			}
+			return
+		}
+		defer a.Close()
+	}
+	t.Fatalf("8 connects to a listener with a queue of 0 that never accepts all went through")
 }
 
 func TestDeadlineCutsASilentAgent(t *testing.T) {
