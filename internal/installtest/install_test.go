@@ -784,7 +784,7 @@ func gitVersion() string {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	version, commit := strings.TrimPrefix(git("describe", "--tags", "--always", "--dirty"), "v"), git("rev-parse", "--short", "HEAD")
+	version, commit := strings.TrimPrefix(git("describe", "--tags", "--dirty"), "v"), git("rev-parse", "--short", "HEAD")
 	if version == "" {
 		version = "dev"
 	}
