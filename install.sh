@@ -117,8 +117,8 @@ build_from_source() {
 	if [ -n "$checkout" ]; then
 		version=dev commit=none
 		if git -C "$checkout" rev-parse --git-dir >/dev/null 2>&1; then
-			# The nearest tag (v0.1.0-3-gabc1234); without one, "dev": the
-			# commit is printed beside it anyway.
+			# The nearest tag (v0.1.0-3-gabc1234); without one, "dev", which
+			# eich shows as the pseudo-version Go stamps for the commit.
 			version=$(git -C "$checkout" describe --tags --dirty 2>/dev/null) || version=dev
 			version=${version#v}
 			commit=$(git -C "$checkout" rev-parse --short HEAD 2>/dev/null) || commit=none
