@@ -137,9 +137,17 @@ func TestRealFrameworks(t *testing.T) {
 			},
 		}
 	}
-	// The prompt segment in the oldest bash (macOS's), with bash-preexec
-	// and with ble.sh.
-	oldest := cases[1]
+	// The prompt segment in macOS's bash (3.2), with bash-preexec and with
+	// ble.sh.
+	var oldest frameworkCase
+	for _, c := range cases {
+		if strings.HasPrefix(c.name, "bash-3.") {
+			oldest = c
+		}
+	}
+	if oldest.name == "" {
+		t.Fatalf("no bash 3.2 (macOS's /bin/bash) in %s", dir)
+	}
 	cases = append(cases, withPrompt(oldest), withPrompt(bashPreexec("before")))
 	cases = append(cases, bashPreexec("before"), bashPreexec("after"),
 		bleCase(),
