@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -343,5 +345,37 @@ func TestLogIsPrintedSafely(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "1 lines") {
 		t.Errorf("the unreadable line was not counted: %q", errOut)
+	}
+}
+
+// TestListJSONIsPrintedSafely adds keys with hostile comments to a real
+// ssh-agent after its two user keys: `eich list --json` must print lines of graphic text that
+// decode to the comments exactly as the agent holds them.
+func TestListJSONIsPrintedSafely(t *testing.T) {
+	a := testbed.StartAgent(t)
+	comments := []string{"evil\u202etxt.exe", "csi\u009b2J del\x7f", "zero\u200bwidth", "\x1b]52;c;eA==\x07", "tag\U000e0041"}
+	for _, c := range comments {
+		priv, _ := testbed.NewKey(t)
+		testbed.AddKey(t, a.Socket, priv, c)
+	}
+	out, errOut, code := run(t, "", []string{"SSH_AUTH_SOCK=" + a.Socket}, "list", "--json")
+	if code != 0 {
+		t.Fatalf("list --json: exit %d, stderr %q", code, errOut)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if !safetext.Printable(line) {
+			t.Errorf("list --json printed %q", line)
+		}
+	}
+	var keys []struct{ Comment string }
+	if err := json.Unmarshal([]byte(out), &keys); err != nil {
+		t.Fatalf("list --json: %v\n%s", err, out)
+	}
+	var got []string
+	for _, k := range keys {
+		got = append(got, k.Comment)
+	}
+	if len(got) < len(comments) || !slices.Equal(got[len(got)-len(comments):], comments) {
+		t.Errorf("list --json comments %q, want the agent's own keys' and then %q", got, comments)
 	}
 }

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -28,6 +29,18 @@ func paint(s string, c keyclass.Class, color bool) string {
 		return s
 	}
 	return classColor[c] + s + "\x1b[0m"
+}
+
+// WriteJSON prints v as indented JSON. Strings in it may come from the
+// agent, so the document goes through safetext.JSON: the values decode as
+// they are, and what reaches a terminal is graphic text.
+func WriteJSON(w io.Writer, v any) error {
+	doc, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode JSON: %w", err)
+	}
+	_, err = w.Write(append(safetext.JSON(doc), '\n'))
+	return err
 }
 
 // WriteList prints keys as a table, oldest first. Key types and comments

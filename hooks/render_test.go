@@ -2,10 +2,12 @@ package hooks_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/keyclass"
@@ -37,7 +39,7 @@ func printed(t *testing.T, what, out string, want int) {
 }
 
 // writeAll prints keys whose type and comment are text through list,
-// prune (done and dry run) and status.
+// prune (done and dry run), status and list --json.
 func writeAll(t *testing.T, text, format string) {
 	keys := []hooks.Key{
 		{Position: 1, Class: keyclass.User, Type: text, Fingerprint: "SHA256:x", Comment: text},
@@ -54,6 +56,19 @@ func writeAll(t *testing.T, text, format string) {
 	}
 	c := &hooks.Counts{Keys: 3, Limit: 6}
 	printed(t, "status", c.Format(format)+"\n", 1)
+
+	out.Reset()
+	if err := hooks.WriteJSON(&out, keys); err != nil {
+		t.Fatal(err)
+	}
+	printed(t, "list --json", out.String(), 2+2*8) // brackets, and eight lines a key
+	var back []struct{ Type, Comment string }
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil {
+		t.Fatalf("list --json: %v\n%s", err, out.String())
+	}
+	if utf8.ValidString(text) && (back[0].Type != text || back[1].Comment != text) {
+		t.Fatalf("list --json changed %q: type %q, comment %q", text, back[0].Type, back[1].Comment)
+	}
 }
 
 func TestAgentTextIsPrintedSafely(t *testing.T) {

@@ -9,14 +9,15 @@
 // separator). Line shows every such character as a visible escape (\x1b,
 // \u202e) instead, and cuts very long text, so what reaches the terminal
 // is one line of graphic characters and spaces. Every place that prints
-// such text goes through this package; JSON output does not, since its
-// encoder already escapes control characters and keeps values exact.
+// such text goes through this package, JSON output too (see JSON).
 package safetext
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -92,4 +93,38 @@ func Printable(s string) bool {
 // separators (Zl, Zp), private-use or unassigned code points.
 func shown(r rune) bool {
 	return r != unicode.ReplacementChar && unicode.IsGraphic(r)
+}
+
+// JSON returns an encoded JSON document with every non-ASCII rune that
+// Line would escape written as a JSON \u escape, so that the document
+// reaches a terminal as graphic text, spaces and line breaks and still
+// decodes to the same values. encoding/json escapes the C0 controls,
+// U+2028 and U+2029 but leaves DEL, the C1 controls (U+0080 to U+009F,
+// which some terminals obey) and the bidi and zero-width characters raw.
+// ASCII is kept as it is: outside strings a JSON document is ASCII, and
+// inside them the encoder has already escaped what needs it.
+func JSON(doc []byte) []byte {
+	if !bytes.ContainsFunc(doc, escapedInJSON) {
+		return doc
+	}
+	out := make([]byte, 0, len(doc)+32)
+	for i := 0; i < len(doc); {
+		r, size := utf8.DecodeRune(doc[i:])
+		switch {
+		case !escapedInJSON(r):
+			out = append(out, doc[i:i+size]...)
+		case r > 0xffff:
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+		default: // invalid UTF-8 is written as U+FFFD, as encoding/json does
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += size
+	}
+	return out
+}
+
+// escapedInJSON reports whether JSON writes r as an escape.
+func escapedInJSON(r rune) bool {
+	return r == 0x7f || r >= utf8.RuneSelf && !shown(r)
 }

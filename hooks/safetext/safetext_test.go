@@ -1,6 +1,8 @@
 package safetext
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -79,6 +81,60 @@ func FuzzLine(f *testing.F) {
 		}
 		if isSafe(s) && out != s {
 			t.Fatalf("safe text changed: %q → %q", s, out)
+		}
+	})
+}
+
+func TestJSON(t *testing.T) {
+	cases := map[string]string{ // value: how its JSON string must read
+		"alice@laptop":  `"alice@laptop"`,
+		"鍵 😀":           `"鍵 😀"`,
+		"evil\u202etxt": `"evil\u202etxt"`,
+		"del\x7f":       `"del\u007f"`,
+		"csi\u009b2J":   `"csi\u009b2J"`,
+		"zero\u200bw":   `"zero\u200bw"`,
+		"tag\U000e0041": `"tag\udb40\udc41"`,
+		"bad\xff":       `"bad\ufffd"`,
+		"\x1b[2J\u2028": `"\u001b[2J\u2028"`,
+	}
+	for value, want := range cases {
+		doc, err := json.Marshal(value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(JSON(doc)); got != want {
+			t.Errorf("JSON(%q) = %s, want %s", value, got, want)
+		}
+	}
+}
+
+// FuzzJSON checks, for any string in an indented document, that JSON's
+// output is lines of graphic text and decodes to what the encoder's own
+// output decodes to.
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{"alice@laptop", "\x1b]52;c;eA==\x07", "a\u202eb\u2028c\u200b\u0085", "\xff\x7f", "鍵\U000e0041"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		doc, err := json.MarshalIndent(map[string][]string{"comment": {s, s}}, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := JSON(doc)
+		for _, line := range strings.Split(string(out), "\n") {
+			if !Printable(line) {
+				t.Fatalf("JSON(%q): line not printable: %q", doc, line)
+			}
+		}
+		var want, got any
+		if err := json.Unmarshal(doc, &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("JSON(%q) = %q: %v", doc, out, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("JSON(%q) decodes to %q, want %q", doc, got, want)
 		}
 	})
 }

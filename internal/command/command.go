@@ -7,7 +7,6 @@ package command
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -306,7 +305,7 @@ func cmdStatus(c *cli.Command, s *hooks.Settings) error {
 		return nil // a prompt segment stays quiet
 	}
 	if c.Bool("json") {
-		return printJSON(counts)
+		return hooks.WriteJSON(os.Stdout, counts)
 	}
 	fmt.Println(counts.Format(format))
 	return nil
@@ -324,7 +323,7 @@ func cmdList(c *cli.Command, s *hooks.Settings) error {
 		if keys == nil {
 			keys = []hooks.Key{}
 		}
-		return printJSON(keys)
+		return hooks.WriteJSON(os.Stdout, keys)
 	}
 	hooks.WriteList(os.Stdout, keys, useColor(os.Stdout))
 	return nil
@@ -409,12 +408,6 @@ func cmdHookPre(c *cli.Command, s *hooks.Settings) error {
 		return cli.Exit("", 1)
 	}
 	return nil
-}
-
-func printJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // useColor is true on a terminal unless NO_COLOR is set (no-color.org).
