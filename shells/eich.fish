@@ -147,13 +147,18 @@ function _eich_line
 end
 
 # _eich_uninstall: fisher's remove event (`fisher remove`): takes the hook
-# out of this session. A running EIC command is closed first.
+# out of this session, the prompt segment too. A running EIC command is closed first.
 function _eich_uninstall --on-event eich_uninstall
     if functions -q _eich_postexec
         _eich_postexec
     end
-    functions -e _eich_preexec _eich_scan _eich_define _eich_match _eich_usable _eich_line _eich_uninstall
-    set -e _eich_bin _eich_extra _eich_pats _eich_extra_re _eich_warned
+    functions -e _eich_preexec _eich_scan _eich_define _eich_match _eich_usable _eich_line _eich_uninstall \
+        _eich_prompt _eich_agent_changed _eich_read
+    set -e _eich_bin _eich_extra _eich_pats _eich_extra_re _eich_warned _eich_state _eich_seen EICH_PROMPT
 end
 
+# Loaded again without --prompt (after an edit of config.fish): no prompt
+# segment is left running. prompt.fish, when it follows, sets it up again.
+functions -e _eich_prompt _eich_agent_changed
+set -e EICH_PROMPT
 _eich_define

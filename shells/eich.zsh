@@ -132,6 +132,10 @@ _eich_precmd() {
 }
 
 autoload -Uz add-zsh-hook
+# Loaded again without --prompt (after an edit of ~/.zshrc): no prompt
+# segment is left running. prompt.zsh, when it follows, sets it up again.
+add-zsh-hook -d precmd _eich_prompt
+unset EICH_PROMPT
 _eich_define
 add-zsh-hook preexec _eich_preexec
 add-zsh-hook precmd _eich_scan

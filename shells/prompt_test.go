@@ -196,3 +196,60 @@ func TestPromptMarkerLink(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptOffAfterReload loads the hook with the prompt segment, then
+// again without it, as after an edit of the rc file: the prompts after
+// that neither refresh EICH_PROMPT nor make a marker, and the variable is
+// gone, from children too. The same in fish after `fisher remove`.
+func TestPromptOffAfterReload(t *testing.T) {
+	const steps = `
+PUBLISH 'eic 1/6'; PROMPT; echo "on:$EICH_PROMPT"
+RELOAD
+PUBLISH 'eic 2/6'; PROMPT; PROMPT
+echo "off:${EICH_PROMPT-unset}"
+sh -c 'echo "child:${EICH_PROMPT-unset}"'
+ls "$S"
+`
+	const want = "on:eic 1/6\noff:unset\nchild:unset\nprompt-%tmp%a%agent.sock\n"
+	type shellRun struct{ name, binary, reload string }
+	var runs []shellRun
+	for _, bash := range testbed.Bashes(t) {
+		runs = append(runs, shellRun{"bash", bash, "RELOAD"})
+	}
+	fish := testbed.Tool(t, "fish")
+	runs = append(runs, shellRun{"zsh", testbed.Tool(t, "zsh"), "RELOAD"},
+		shellRun{"fish", fish, "RELOAD"}, shellRun{"fish", fish, "emit eich_uninstall"})
+	for _, r := range runs {
+		state := filepath.Join(t.TempDir(), "eich")
+		if err := os.Mkdir(state, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		head := `eval "$(cat "$1")" || exit 1
+H=$2; S=$3; F=$S/prompt-%tmp%a%agent.sock
+PUBLISH() { printf '%s\n' "$1" >"$S/new"; mv "$S/new" "$F"; rm -f "$S"/seen-*; }
+RELOAD() { eval "$(cat "$H")"; }
+`
+		switch r.name {
+		case "bash":
+			head += "PROMPT() { _eich_precmd; }\n"
+		case "zsh":
+			head += "PROMPT() { local f; for f in $precmd_functions; do $f; done; }\n"
+		}
+		steps := strings.Replace(steps, "RELOAD", r.reload, 1)
+		args := []string{"-c", head + steps, "x"}
+		if r.name == "fish" {
+			args = []string{"--no-config", "-c", `source $argv[1]; or exit 1
+set H $argv[2]; set S $argv[3]; set F $S/prompt-%tmp%a%agent.sock
+function PUBLISH; printf '%s\n' $argv[1] >$S/new; mv $S/new $F; rm -f $S/seen-*; end
+function RELOAD; source $H; end
+function PROMPT; emit fish_prompt; end
+` + strings.Replace(steps, `"off:${EICH_PROMPT-unset}"`, `off:(set -q EICH_PROMPT; and echo $EICH_PROMPT; or echo unset)`, 1)}
+		}
+		cmd := exec.Command(r.binary, append(args, renderWithPrompt(t, r.name, state), render(t, r.name, nastyPath, nil), state)...)
+		cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "LC_ALL=C.UTF-8", "HOME="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != want {
+			t.Errorf("%s (%s), %s: %v\ngot:\n%s\nwant:\n%s", r.name, r.binary, r.reload, err, out, want)
+		}
+	}
+}

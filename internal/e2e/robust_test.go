@@ -11,8 +11,10 @@ import (
 	"github.com/eich-dev/eich/shells"
 )
 
-// TestReloadAndMissingBinary, in each shell: the init line loaded twice still gives exactly one
-// `hook pre` and one `hook post` per EIC command; after the binary is
+// TestReloadAndMissingBinary, in each shell: the init line loaded twice
+// (first with --prompt, then without, as after an edit of the rc file)
+// still gives exactly one `hook pre` and one `hook post` per EIC command
+// and leaves no EICH_PROMPT behind; after the binary is
 // deleted, EIC commands still run, the shell prints one line about it once
 // per session, and keeps working with $? intact.
 func TestReloadAndMissingBinary(t *testing.T) {
@@ -20,7 +22,7 @@ func TestReloadAndMissingBinary(t *testing.T) {
 		t.Run(shell, func(t *testing.T) {
 			t.Parallel()
 			b := testbed.NewBed(t, built(t))
-			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell), testbed.InitLine(shell)})
+			sh := testbed.StartShell(t, b, shell, []string{promptInitLine(shell), testbed.InitLine(shell)})
 			w := b.WrapEich(t)
 
 			for i := 0; i < 2; i++ {
@@ -32,6 +34,11 @@ func TestReloadAndMissingBinary(t *testing.T) {
 				if got := w.Starts(t)[before:]; len(got) != 2 {
 					t.Errorf("hook loaded twice: one EIC command started eich %d times: %q", len(got), got)
 				}
+			}
+			env := filepath.Join(b.Root, "child-env")
+			sh.Run("env > '" + env + "'")
+			if data, err := os.ReadFile(env); err != nil || strings.Contains("\n"+string(data), "\nEICH_PROMPT=") {
+				t.Errorf("the hook loaded again without --prompt left EICH_PROMPT in a child's environment (%v)", err)
 			}
 
 			// The binary disappears (uninstalled, moved, a broken upgrade).
