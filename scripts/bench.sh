@@ -77,13 +77,15 @@ trap cleanup EXIT
 
 # --- build -----------------------------------------------------------------
 # As .goreleaser.yaml builds it: pure Go, statically linked, stripped. The
-# cgo build (what a plain `go build`, `make build` too, makes where a C
-# compiler is installed) links libc dynamically; it is measured once for
-# comparison.
+# cgo build (what a plain `go build` or `go install` makes where a C
+# compiler is installed) links libc dynamically; it is measured for
+# comparison, and so is a pure-Go build without the tag (`CGO_ENABLED=0 go
+# install`), which shows what of the plain build's cost is cgo's.
 log "building eich"
 mkdir -p "$work/bin" "$work/floor"
 CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_template -ldflags '-s -w' -o "$work/bin/eich" .
 CGO_ENABLED=1 go build -o "$work/bin/eich-cgo" . 2>/dev/null || cp "$work/bin/eich" "$work/bin/eich-cgo"
+CGO_ENABLED=0 go build -o "$work/bin/eich-nocgo" .
 cat >"$work/floor/main.go" <<'EOF'
 package main
 
@@ -237,15 +239,15 @@ EOF
 	lister=$(median "$work/h1.csv" 6)
 	# The ratios to ssh-add -l once more, in rounds: on a shared VM the
 	# whole machine slows down and speeds up over minutes, which moves
-	# commands timed one after the other. Each round times the four
+	# commands timed one after the other. Each round times the five
 	# commands side by side ($rounds rounds of 30 runs); the rows give the
 	# median of the rounds' ratios and their range.
-	log "timing status, plain build, lister and ssh-add -l in $rounds rounds"
+	log "timing status (three builds), lister and ssh-add -l in $rounds rounds"
 	: >"$work/rounds"
 	for _ in $(seq "$rounds"); do
 		hyperfine -N --style none --warmup 5 --runs 30 --export-csv "$work/r.csv" \
-			'ssh-add -l' "$eich status" "$work/bin/eich-cgo status" "$work/bin/go-lister" >/dev/null 2>&1
-		echo "$(median "$work/r.csv" 1) $(median "$work/r.csv" 2) $(median "$work/r.csv" 3) $(median "$work/r.csv" 4)" >>"$work/rounds"
+			'ssh-add -l' "$eich status" "$work/bin/eich-cgo status" "$work/bin/go-lister" "$work/bin/eich-nocgo status" >/dev/null 2>&1
+		echo "$(median "$work/r.csv" 1) $(median "$work/r.csv" 2) $(median "$work/r.csv" 3) $(median "$work/r.csv" 4) $(median "$work/r.csv" 5)" >>"$work/rounds"
 	done
 	log "timing status with ledgers of 0, 512 and 100,000 entries ($runs runs each)"
 	hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-csv "$work/h2.csv" \
@@ -279,6 +281,7 @@ EOF
 	row "the same, median of $rounds rounds side by side" "$(rounds_ratio 2 1)" "$rounds rounds of 30 runs, each round side by side; range in brackets" '≤ 1.00×' "$(verdict "$(rounds_ratio 2 1 | sed "s/×.*//")" '<=' 1.00)"
 	row '`eich status`, plain `go build`/`go install` (cgo, no build tag) vs `ssh-add -l`' "$(fmt_ms "$stcgo") vs $(fmt_ms "$sshadd")" "$(ratio "$stcgo" "$sshadd")×" '≤ 1.20×' "$(verdict "$(ratio "$stcgo" "$sshadd")" '<=' 1.20)"
 	row "the same, median of $rounds rounds side by side" "$(rounds_ratio 3 1)" "$rounds rounds of 30 runs, each round side by side; range in brackets" '≤ 1.20×' "$(verdict "$(rounds_ratio 3 1 | sed "s/×.*//")" '<=' 1.20)"
+	row '`eich status`, `CGO_ENABLED=0 go install` (pure Go, no build tag) vs `ssh-add -l`, median of '"$rounds"' rounds side by side' "$(rounds_ratio 5 1)" "$rounds rounds of 30 runs, each round side by side; range in brackets" '(the plain build without cgo)' ''
 	row '`eich status` vs a minimal Go agent lister' "$(fmt_ms "$st") vs $(fmt_ms "$lister")" "$(ratio "$st" "$lister")×" '(how close to the floor)' ''
 	row "the same, median of $rounds rounds side by side" "$(rounds_ratio 2 4)" "$rounds rounds of 30 runs, each round side by side; range in brackets" '(how close to the floor)' ''
 	row '`eich status`, ledger of 100,000 entries vs empty' "$(fmt_ms "$st100k") vs $(fmt_ms "$st0")" "$(ratio "$st100k" "$st0")×" '≤ 1.10×' "$(verdict "$(ratio "$st100k" "$st0")" '<=' 1.10)"
