@@ -251,7 +251,7 @@ func checkArgs(cmds []*cli.Command, parent string) {
 func settingFlags() []cli.Flag {
 	flags := []cli.Flag{&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/eich/config; $EICH_CONFIG)"}}
 	for _, d := range config.Scalars {
-		usage := fmt.Sprintf("%s ($%s; config: %s)", d.Usage, d.Env(), d.Key)
+		usage := d.Usage + " ($" + d.Env() + "; config: " + d.Key + ")" // not fmt: this runs at every start
 		if d.Switch {
 			flags = append(flags, &cli.BoolFlag{Name: d.Flag(), Usage: usage})
 		} else {
