@@ -50,6 +50,7 @@ fuzz ./hooks/cmdline FuzzIsEIC
 fuzz ./hooks/state FuzzDecodeLedger
 fuzz ./hooks/config FuzzParse
 fuzz ./hooks/safetext FuzzLine
+fuzz ./hooks/safetext FuzzJSON
 fuzz ./hooks FuzzPrintedText
 fuzz ./hooks FuzzDoctorHost
 
