@@ -299,9 +299,9 @@ _eich_chain() {
 # substitutions do not inherit it), so it is read back through a file, once.
 _eich_inner=
 _eich_t=
-# Loaded again without --prompt (after an edit of ~/.bashrc), _eich_idle
-# above is the bare one again and the refresh stops; its text goes too.
-# prompt.bash, when it follows, sets both up again.
+# Loaded again without --prompt (after an edit of ~/.bashrc): no prompt
+# segment is left running (_eich_idle above is the bare one again).
+# prompt.bash, when it follows, sets it up again.
 unset EICH_PROMPT
 _eich_tf=$(mktemp "${TMPDIR:-/tmp}/eich.XXXXXX") || _eich_tf=
 if [ -n "$_eich_tf" ]; then

@@ -147,7 +147,8 @@ function _eich_line
 end
 
 # _eich_uninstall: fisher's remove event (`fisher remove`): takes the hook
-# out of this session, the prompt segment too. A running EIC command is closed first.
+# and the prompt segment out of this session. A running EIC command is
+# closed first.
 function _eich_uninstall --on-event eich_uninstall
     if functions -q _eich_postexec
         _eich_postexec
