@@ -157,7 +157,8 @@ func TestInitPrintsEachShell(t *testing.T) {
 }
 
 // TestInitPromptStateDir: `init SHELL --prompt` makes a missing state dir
-// (0700) and writes its path into the segment; a state dir that others
+// (0700) and writes its path into the segment, and so does `init SHELL`
+// with the setting prompt_segment; a state dir that others
 // may write leaves the segment (the only part that names the dir) out
 // with one line on stderr, and the hook still loads.
 func TestInitPromptStateDir(t *testing.T) {
@@ -172,6 +173,25 @@ func TestInitPromptStateDir(t *testing.T) {
 	}
 	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("state dir after init --prompt: %v, %v; want a 0700 dir", fi, err)
+	}
+	// prompt_segment = true does what --prompt does, for plugin managers
+	// that run `eich init SHELL` as it is; the variable beats the file.
+	cfg := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(cfg, []byte("prompt_segment = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		env  []string
+		want bool
+	}{
+		{[]string{"EICH_CONFIG=" + cfg}, true},
+		{[]string{"EICH_CONFIG=" + cfg, "EICH_PROMPT_SEGMENT=false"}, false},
+		{[]string{"EICH_PROMPT_SEGMENT=1"}, true},
+	} {
+		out, errOut, code := run(t, "", append(env, c.env...), "init", "zsh")
+		if code != 0 || errOut != "" || strings.Contains(out, dir) != c.want {
+			t.Errorf("init zsh with %q: exit %d, stderr %q, segment in output: %v, want %v", c.env, code, errOut, strings.Contains(out, dir), c.want)
+		}
 	}
 	if err := os.Chmod(dir, 0o777); err != nil {
 		t.Fatal(err)

@@ -44,6 +44,7 @@ type Settings struct {
 	LockWait      time.Duration // the longest wait for another eich's lock
 	HookBudget    time.Duration // all of one hook run: lock wait and agent calls
 	Quiet         bool          // no success line from the hooks
+	PromptSegment bool          // `eich init` includes the prompt segment, as with --prompt
 	Protect       []string      // fingerprints never to remove
 	ExtraCommands []string      // command names the hooks treat as EIC commands
 }
@@ -71,7 +72,8 @@ var Scalars = []Scalar{
 	{Key: "agent_timeout", Default: "500ms", Usage: "deadline for each ssh-agent call (10ms to 30s)", set: duration(10*time.Millisecond, 30*time.Second, func(s *Settings, d time.Duration) { s.AgentTimeout = d })},
 	{Key: "lock_wait", Default: "2s", Usage: "how long to wait for another eich's lock (0s to 30s)", set: duration(0, 30*time.Second, func(s *Settings, d time.Duration) { s.LockWait = d })},
 	{Key: "hook_budget", Default: "1s", Usage: "the most one shell hook run may hold your command, lock wait and agent calls together (100ms to 30s)", set: duration(100*time.Millisecond, 30*time.Second, func(s *Settings, d time.Duration) { s.HookBudget = d })},
-	{Key: "quiet", Default: "false", Usage: "no success line from the shell hooks", Switch: true, set: setQuiet},
+	{Key: "quiet", Default: "false", Usage: "no success line from the shell hooks", Switch: true, set: boolean(func(s *Settings, b bool) { s.Quiet = b })},
+	{Key: "prompt_segment", Default: "false", Usage: "eich init adds the EICH_PROMPT segment, as init --prompt does (for plugin managers)", Switch: true, set: boolean(func(s *Settings, b bool) { s.PromptSegment = b })},
 }
 
 // The repeatable keys, file only.
@@ -287,13 +289,15 @@ func setMode(s *Settings, v string) error {
 	return fmt.Errorf("want auto, always or off, got %.20q", v)
 }
 
-func setQuiet(s *Settings, v string) error {
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return fmt.Errorf("want true or false (1 or 0), got %.20q", v)
+func boolean(assign func(*Settings, bool)) func(*Settings, string) error {
+	return func(s *Settings, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false (1 or 0), got %.20q", v)
+		}
+		assign(s, b)
+		return nil
 	}
-	s.Quiet = b
-	return nil
 }
 
 // duration makes the validator of a duration setting with its range.

@@ -118,6 +118,7 @@ func TestOneValidatorForEverySource(t *testing.T) {
 		{"max_auth_tries", "2", true}, {"max_auth_tries", "x", false},
 		{"mode", "always", true}, {"mode", "AUTO", false},
 		{"quiet", "1", true}, {"quiet", "yes", false},
+		{"prompt_segment", "true", true}, {"prompt_segment", "on", false},
 	} {
 		var d Scalar
 		for _, s := range Scalars {

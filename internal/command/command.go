@@ -139,7 +139,7 @@ func newApp() *cli.Command {
 				Usage:         "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
 				ArgsUsage:     "zsh|bash|fish",
 				ShellComplete: completion.ShellNames,
-				Flags:         []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process; see docs/shells.md"}},
+				Flags:         []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process (config: prompt_segment); see docs/shells.md"}},
 				Action:        withSettings(cmdInit),
 			},
 			{
@@ -381,7 +381,7 @@ func cmdInit(c *cli.Command, s *hooks.Settings) error {
 	if err != nil {
 		return err
 	}
-	if c.Bool("prompt") {
+	if c.Bool("prompt") || s.PromptSegment {
 		// Without a state dir of its own the segment is left out, and the
 		// hook still loads: the shell keeps eich's pruning.
 		dir, err := hooks.PromptStateDir(s)

@@ -46,8 +46,10 @@ type frameworkCase struct {
 	shell  string
 	binary string
 	rc     func(t *testing.T, b *testbed.Bed, dir string) []string
-	// setup is typed before the first login (such as `fisher install`).
-	setup func(t *testing.T, b *testbed.Bed, sh *testbed.Shell)
+	// setup is typed before the first login (such as `fisher install`),
+	// teardown after the last checks (`fisher remove`).
+	setup    func(t *testing.T, b *testbed.Bed, sh *testbed.Shell)
+	teardown func(t *testing.T, b *testbed.Bed, sh *testbed.Shell, w *testbed.Wrapper)
 	// compoundOnly: every login is `cd ~ && aws …` (the line that failed
 	// with bash-preexec sourced after eich).
 	compoundOnly bool
@@ -89,6 +91,26 @@ func withPrompt(c frameworkCase) frameworkCase {
 	return c
 }
 
+// withPromptSetting is c with `prompt_segment = true` in eich's config
+// file and the docs' plain prompt showing EICH_PROMPT after c's own rc
+// lines: a plugin manager's `eich init SHELL` then loads the segment.
+func withPromptSetting(c frameworkCase) frameworkCase {
+	rc := c.rc
+	c.name += "-prompt-setting"
+	c.segment, c.plainSegment = true, true
+	c.rc = func(t *testing.T, b *testbed.Bed, dir string) []string {
+		cfg := filepath.Join(b.XDGConfig, "eich")
+		if err := os.MkdirAll(cfg, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cfg, "config"), []byte("prompt_segment = true\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return append(rc(t, b, dir), promptSnippet(t, "var-"+c.shell)...)
+	}
+	return c
+}
+
 // hookLog is the file the frameworks' own hooks append to in each case.
 func hookLog(b *testbed.Bed) string { return filepath.Join(b.Root, "framework-hooks.log") }
 
@@ -100,7 +122,8 @@ func appendHook(b *testbed.Bed) string { return "echo hook >> '" + hookLog(b) + 
 // bash build there and the system bash; bash-preexec loaded before and after
 // eich; ble.sh as its README says; oh-my-zsh with the eich plugin;
 // powerlevel10k with instant prompt and the docs' segment; fisher install,
-// then remove. In each, from the first line typed: seven logins
+// then remove; oh-my-zsh and fisher again with the setting prompt_segment
+// and the docs' plain prompt. In each, from the first line typed: seven logins
 // (compound lines, `command`, an environment prefix, a pipeline) all succeed
 // with EICH_EIC=1 and one `hook pre` and one `hook post` each, the user's
 // keys stay, the pane shows no stray output, and the framework's own hooks
@@ -151,64 +174,93 @@ func TestRealFrameworks(t *testing.T) {
 	cases = append(cases, withPrompt(oldest), withPrompt(bashPreexec("before")))
 	cases = append(cases, bashPreexec("before"), bashPreexec("after"),
 		bleCase(),
-		frameworkCase{
-			name: "oh-my-zsh", shell: "zsh",
-			rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
-				omz := testbed.CopyThirdParty(t, dir, "ohmyzsh")
-				custom := filepath.Join(b.Root, "omz-custom")
-				plugin := filepath.Join(custom, "plugins", "eich")
-				if err := os.MkdirAll(plugin, 0o700); err != nil {
-					t.Fatal(err)
-				}
-				src, err := os.ReadFile("../../eich.plugin.zsh")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(plugin, "eich.plugin.zsh"), src, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				return []string{
-					"ZSH=" + omz, "ZSH_CUSTOM=" + custom, "ZSH_CACHE_DIR=" + b.XDGCache,
-					"DISABLE_AUTO_UPDATE=true", "ZSH_THEME=robbyrussell",
-					"plugins=(git eich)",
-					"source $ZSH/oh-my-zsh.sh",
-					"_user_precmd() { " + appendHook(b) + "; }",
-					"precmd_functions+=(_user_precmd)",
-				}
-			},
-		},
+		ohMyZshCase(), withPromptSetting(ohMyZshCase()),
 		withPrompt(bleCase()),
 		p10kCase("powerlevel10k", testbed.InitLine("zsh"), "p10k"),
 		p10kCase("powerlevel10k-eich-prompt", promptInitLine("zsh"), "var-p10k"),
-		frameworkCase{
-			name: "fisher", shell: "fish",
-			rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
-				fns := filepath.Join(b.XDGConfig, "fish", "functions")
-				if err := os.MkdirAll(fns, 0o700); err != nil {
-					t.Fatal(err)
-				}
-				src, err := os.ReadFile(filepath.Join(dir, "fisher", "functions", "fisher.fish"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(fns, "fisher.fish"), src, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				return []string{"function _user_precmd --on-event fish_prompt; " + appendHook(b) + "; end"}
-			},
-			setup: func(t *testing.T, b *testbed.Bed, sh *testbed.Shell) {
-				plugin := fisherPlugin(t, b)
-				if st := sh.Run("fisher install " + plugin); st != 0 {
-					t.Fatalf("fisher install %s: status %d", plugin, st)
-				}
-			},
-		},
+		fisherCase(), withPromptSetting(fisherCase()),
 	)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			runFrameworkCase(t, dir, c)
 		})
+	}
+}
+
+// ohMyZshCase is oh-my-zsh with eich's plugin (eich.plugin.zsh from the
+// repository) in its custom folder.
+func ohMyZshCase() frameworkCase {
+	return frameworkCase{
+		name: "oh-my-zsh", shell: "zsh",
+		rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
+			omz := testbed.CopyThirdParty(t, dir, "ohmyzsh")
+			custom := filepath.Join(b.Root, "omz-custom")
+			plugin := filepath.Join(custom, "plugins", "eich")
+			if err := os.MkdirAll(plugin, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			src, err := os.ReadFile("../../eich.plugin.zsh")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(plugin, "eich.plugin.zsh"), src, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return []string{
+				"ZSH=" + omz, "ZSH_CUSTOM=" + custom, "ZSH_CACHE_DIR=" + b.XDGCache,
+				"DISABLE_AUTO_UPDATE=true", "ZSH_THEME=robbyrussell",
+				"plugins=(git eich)",
+				"source $ZSH/oh-my-zsh.sh",
+				"_user_precmd() { " + appendHook(b) + "; }",
+				"precmd_functions+=(_user_precmd)",
+			}
+		},
+	}
+}
+
+// fisherCase is fisher, which installs eich's plugin (conf.d/eich.fish)
+// before the first login and removes it after the last.
+func fisherCase() frameworkCase {
+	return frameworkCase{
+		name: "fisher", shell: "fish",
+		rc: func(t *testing.T, b *testbed.Bed, dir string) []string {
+			fns := filepath.Join(b.XDGConfig, "fish", "functions")
+			if err := os.MkdirAll(fns, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			src, err := os.ReadFile(filepath.Join(dir, "fisher", "functions", "fisher.fish"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(fns, "fisher.fish"), src, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"function _user_precmd --on-event fish_prompt; " + appendHook(b) + "; end"}
+		},
+		setup: func(t *testing.T, b *testbed.Bed, sh *testbed.Shell) {
+			plugin := fisherPlugin(t, b)
+			if st := sh.Run("fisher install " + plugin); st != 0 {
+				t.Fatalf("fisher install %s: status %d", plugin, st)
+			}
+		},
+		// After `fisher remove`, no hook and no prompt segment is left.
+		teardown: func(t *testing.T, b *testbed.Bed, sh *testbed.Shell, w *testbed.Wrapper) {
+			plugin := filepath.Join(b.Root, "plugin", "eich")
+			if st := sh.Run("fisher remove " + plugin); st != 0 {
+				t.Fatalf("fisher remove: status %d", st)
+			}
+			before := len(w.Starts(t))
+			res := sh.RunEIC(frameworkLine(0))
+			if got := kinds(w.Starts(t)[before:]); got != "" || res.Run.EichEIC != "" {
+				t.Errorf("after fisher remove, a login started eich %q with EICH_EIC=%q; want no hook", got, res.Run.EichEIC)
+			}
+			env := filepath.Join(b.Root, "child-env")
+			sh.Run("env > '" + env + "'")
+			if data, err := os.ReadFile(env); err != nil || strings.Contains("\n"+string(data), "\nEICH_PROMPT=") {
+				t.Errorf("after fisher remove, EICH_PROMPT is still in a child's environment (%v)", err)
+			}
+		},
 	}
 }
 
@@ -339,16 +391,8 @@ func runFrameworkCase(t *testing.T, dir string, c frameworkCase) {
 			t.Errorf("the prompt after the last command shows %q, want %q (eich status)", got, want)
 		}
 	}
-	if c.name == "fisher" {
-		plugin := filepath.Join(b.Root, "plugin", "eich")
-		if st := sh.Run("fisher remove " + plugin); st != 0 {
-			t.Fatalf("fisher remove: status %d", st)
-		}
-		before := len(w.Starts(t))
-		res := sh.RunEIC(frameworkLine(0))
-		if got := kinds(w.Starts(t)[before:]); got != "" || res.Run.EichEIC != "" {
-			t.Errorf("after fisher remove, a login started eich %q with EICH_EIC=%q; want no hook", got, res.Run.EichEIC)
-		}
+	if c.teardown != nil {
+		c.teardown(t, b, sh, w)
 	}
 }
 
