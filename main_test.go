@@ -158,9 +158,9 @@ func TestInitPrintsEachShell(t *testing.T) {
 
 // TestInitPromptStateDir: `init SHELL --prompt` makes a missing state dir
 // (0700) and writes its path into the segment, and so does `init SHELL`
-// with the setting prompt_segment; a state dir that others
-// may write leaves the segment (the only part that names the dir) out
-// with one line on stderr, and the hook still loads.
+// with the setting prompt_segment; a state dir that others may write
+// leaves the segment (the only part that names the dir) out with one line
+// on stderr, and the hook still loads.
 func TestInitPromptStateDir(t *testing.T) {
 	states := t.TempDir()
 	dir := filepath.Join(states, "eich")
@@ -369,8 +369,9 @@ func TestLogIsPrintedSafely(t *testing.T) {
 }
 
 // TestListJSONIsPrintedSafely adds keys with hostile comments to a real
-// ssh-agent after its two user keys: `eich list --json` must print lines of graphic text that
-// decode to the comments exactly as the agent holds them.
+// ssh-agent after its two user keys: `eich list --json` must print lines
+// of graphic text that decode to the comments exactly as the agent holds
+// them.
 func TestListJSONIsPrintedSafely(t *testing.T) {
 	a := testbed.StartAgent(t)
 	comments := []string{"evil\u202etxt.exe", "csi\u009b2J del\x7f", "zero\u200bwidth", "\x1b]52;c;eA==\x07", "tag\U000e0041"}

@@ -289,6 +289,7 @@ func setMode(s *Settings, v string) error {
 	return fmt.Errorf("want auto, always or off, got %.20q", v)
 }
 
+// boolean makes the validator of a true-or-false setting.
 func boolean(assign func(*Settings, bool)) func(*Settings, string) error {
 	return func(s *Settings, v string) error {
 		b, err := strconv.ParseBool(v)
