@@ -123,11 +123,11 @@ func appendHook(b *testbed.Bed) string { return "echo hook >> '" + hookLog(b) + 
 // eich; ble.sh as its README says; oh-my-zsh with the eich plugin;
 // powerlevel10k with instant prompt and the docs' segment; fisher install,
 // then remove; oh-my-zsh and fisher again with the setting prompt_segment
-// and the docs' plain prompt. In each, from the first line typed: seven logins
-// (compound lines, `command`, an environment prefix, a pipeline) all succeed
-// with EICH_EIC=1 and one `hook pre` and one `hook post` each, the user's
-// keys stay, the pane shows no stray output, and the framework's own hooks
-// still run.
+// and the docs' plain prompt. In each, from the first line typed: seven
+// logins (compound lines, `command`, an environment prefix, a pipeline)
+// all succeed with EICH_EIC=1 and one `hook pre` and one `hook post`
+// each, the user's keys stay, the pane shows no stray output, and the
+// framework's own hooks still run.
 func TestRealFrameworks(t *testing.T) {
 	dir := testbed.ThirdParty(t)
 	if dir == "" {
