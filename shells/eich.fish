@@ -146,6 +146,15 @@ function _eich_line
     return 0
 end
 
+# _eich_segment_off: takes the prompt segment (prompt.fish) out of this
+# session. Run when this script loads, so that a hook loaded again without
+# --prompt (after an edit of config.fish) leaves none running; prompt.fish,
+# when it follows, sets it up again. Run by `fisher remove` too.
+function _eich_segment_off
+    functions -e _eich_prompt _eich_agent_changed _eich_read
+    set -e _eich_state _eich_seen EICH_PROMPT
+end
+
 # _eich_uninstall: fisher's remove event (`fisher remove`): takes the hook
 # and the prompt segment out of this session. A running EIC command is
 # closed first.
@@ -153,13 +162,10 @@ function _eich_uninstall --on-event eich_uninstall
     if functions -q _eich_postexec
         _eich_postexec
     end
-    functions -e _eich_preexec _eich_scan _eich_define _eich_match _eich_usable _eich_line _eich_uninstall \
-        _eich_prompt _eich_agent_changed _eich_read
-    set -e _eich_bin _eich_extra _eich_pats _eich_extra_re _eich_warned _eich_state _eich_seen EICH_PROMPT
+    _eich_segment_off
+    functions -e _eich_preexec _eich_scan _eich_define _eich_match _eich_usable _eich_line _eich_segment_off _eich_uninstall
+    set -e _eich_bin _eich_extra _eich_pats _eich_extra_re _eich_warned
 end
 
-# Loaded again without --prompt (after an edit of config.fish): no prompt
-# segment is left running. prompt.fish, when it follows, sets it up again.
-functions -e _eich_prompt _eich_agent_changed
-set -e EICH_PROMPT
+_eich_segment_off
 _eich_define
