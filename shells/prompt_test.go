@@ -46,6 +46,35 @@ func TestPromptScriptErrors(t *testing.T) {
 	}
 }
 
+// shellRun is a real shell the prompt tests run the segment in.
+type shellRun struct{ name, binary string }
+
+// promptShells returns the system bash and every bash build of
+// EICH_THIRD_PARTY, zsh and fish.
+func promptShells(t *testing.T) []shellRun {
+	var runs []shellRun
+	for _, bash := range testbed.Bashes(t) {
+		runs = append(runs, shellRun{"bash", bash})
+	}
+	return append(runs, shellRun{"zsh", testbed.Tool(t, "zsh")}, shellRun{"fish", testbed.Tool(t, "fish")})
+}
+
+// stateDir makes an empty state dir (0700) for one run.
+func stateDir(t *testing.T) string {
+	state := filepath.Join(t.TempDir(), "eich")
+	if err := os.Mkdir(state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
+
+// PUBLISH TEXT, in sh and in fish, writes the prompt file $F of the state
+// dir $S as eich does: the new text, then every marker removed.
+const (
+	publishSh   = `PUBLISH() { printf '%s\n' "$1" >"$S/new"; mv "$S/new" "$F"; rm -f "$S"/seen-*; }` + "\n"
+	publishFish = `function PUBLISH; printf '%s\n' $argv[1] >$S/new; mv $S/new $F; rm -f $S/seen-*; end` + "\n"
+)
+
 // TestPromptSyntax checks the hook with the prompt segment as `eich init
 // SHELL --prompt` prints it, with each shell's own parser (every bash
 // build), fish_indent and shellcheck, and reads the state dir back.
@@ -107,28 +136,21 @@ func TestPromptRefresh(t *testing.T) {
 		"status kept:1",
 		"child:eic 3/6 ·2 stale",
 	}, "\n") + "\n"
-	type shellRun struct{ name, binary, refresh string }
-	var runs []shellRun
-	for _, bash := range testbed.Bashes(t) {
-		runs = append(runs, shellRun{"bash", bash, "_eich_precmd"})
-	}
-	runs = append(runs, shellRun{"zsh", testbed.Tool(t, "zsh"), "_eich_prompt"}, shellRun{"fish", testbed.Tool(t, "fish"), "emit fish_prompt"})
-	for _, r := range runs {
-		state := filepath.Join(t.TempDir(), "eich")
-		if err := os.Mkdir(state, 0o700); err != nil {
-			t.Fatal(err)
-		}
+	for _, r := range promptShells(t) {
+		state := stateDir(t)
 		steps, want := refreshSteps, want
 		head := `eval "$(cat "$1")" || exit 1
 S=$2; F=$S/prompt-%tmp%a%agent.sock
-PUBLISH() { printf '%s\n' "$1" >"$S/new"; mv "$S/new" "$F"; rm -f "$S"/seen-*; }
-`
+` + publishSh
 		args, at := []string{"-c", "", "x"}, 1
+		var refresh string
 		switch r.name {
 		case "bash":
 			// The prompt hook's form between EIC commands, as at a prompt.
 			head += "_eich_idle\n"
+			refresh = "_eich_precmd"
 		case "zsh":
+			refresh = "_eich_prompt"
 			// zsh restores $? after a hook function itself, so the
 			// function does not keep it when called directly:
 			// TestPromptVariable checks $? at real prompts.
@@ -144,11 +166,11 @@ PUBLISH() { printf '%s\n' "$1" >"$S/new"; mv "$S/new" "$F"; rm -f "$S"/seen-*; }
 				"SSH_AUTH_SOCK=;", "set SSH_AUTH_SOCK '';").Replace(steps)
 			head = `source $argv[1]; or exit 1
 set S $argv[2]; set F $S/prompt-%tmp%a%agent.sock
-function PUBLISH; printf '%s\n' $argv[1] >$S/new; mv $S/new $F; rm -f $S/seen-*; end
-`
+` + publishFish
 			args, at = []string{"--no-config", "-c", ""}, 2
+			refresh = "emit fish_prompt"
 		}
-		args[at] = head + strings.ReplaceAll(steps, "REFRESH", r.refresh)
+		args[at] = head + strings.ReplaceAll(steps, "REFRESH", refresh)
 		cmd := exec.Command(r.binary, append(args, renderWithPrompt(t, r.name, state), state)...)
 		cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "LC_ALL=C.UTF-8", "HOME="+t.TempDir())
 		out, err := cmd.CombinedOutput()
@@ -163,17 +185,8 @@ function PUBLISH; printf '%s\n' $argv[1] >$S/new; mv $S/new $F; rm -f $S/seen-*;
 // stays empty: the shell reads nothing from a state dir someone tampered
 // with.
 func TestPromptMarkerLink(t *testing.T) {
-	type shellRun struct{ name, binary string }
-	var runs []shellRun
-	for _, bash := range testbed.Bashes(t) {
-		runs = append(runs, shellRun{"bash", bash})
-	}
-	runs = append(runs, shellRun{"zsh", testbed.Tool(t, "zsh")}, shellRun{"fish", testbed.Tool(t, "fish")})
-	for _, r := range runs {
-		state := filepath.Join(t.TempDir(), "eich")
-		if err := os.Mkdir(state, 0o700); err != nil {
-			t.Fatal(err)
-		}
+	for _, r := range promptShells(t) {
+		state := stateDir(t)
 		if err := os.WriteFile(filepath.Join(state, "prompt-%tmp%a%agent.sock"), []byte("eic 1/6\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -211,45 +224,38 @@ sh -c 'echo "child:${EICH_PROMPT-unset}"'
 ls "$S"
 `
 	const want = "on:eic 1/6\noff:unset\nchild:unset\nprompt-%tmp%a%agent.sock\n"
-	type shellRun struct{ name, binary, reload string }
-	var runs []shellRun
-	for _, bash := range testbed.Bashes(t) {
-		runs = append(runs, shellRun{"bash", bash, "RELOAD"})
-	}
-	fish := testbed.Tool(t, "fish")
-	runs = append(runs, shellRun{"zsh", testbed.Tool(t, "zsh"), "RELOAD"},
-		shellRun{"fish", fish, "RELOAD"}, shellRun{"fish", fish, "emit eich_uninstall"})
-	for _, r := range runs {
-		state := filepath.Join(t.TempDir(), "eich")
-		if err := os.Mkdir(state, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		head := `eval "$(cat "$1")" || exit 1
-H=$2; S=$3; F=$S/prompt-%tmp%a%agent.sock
-PUBLISH() { printf '%s\n' "$1" >"$S/new"; mv "$S/new" "$F"; rm -f "$S"/seen-*; }
-RELOAD() { eval "$(cat "$H")"; }
-`
-		switch r.name {
-		case "bash":
-			head += "PROMPT() { _eich_precmd; }\n"
-		case "zsh":
-			head += "PROMPT() { local f; for f in $precmd_functions; do $f; done; }\n"
-		}
-		steps := strings.Replace(steps, "RELOAD", r.reload, 1)
-		args := []string{"-c", head + steps, "x"}
+	for _, r := range promptShells(t) {
+		reloads := []string{"RELOAD"}
 		if r.name == "fish" {
-			args = []string{"--no-config", "-c", `source $argv[1]; or exit 1
+			reloads = append(reloads, "emit eich_uninstall")
+		}
+		for _, reload := range reloads {
+			state := stateDir(t)
+			steps := strings.Replace(steps, "RELOAD", reload, 1)
+			head := `eval "$(cat "$1")" || exit 1
+H=$2; S=$3; F=$S/prompt-%tmp%a%agent.sock
+RELOAD() { eval "$(cat "$H")"; }
+` + publishSh
+			switch r.name {
+			case "bash":
+				head += "PROMPT() { _eich_precmd; }\n"
+			case "zsh":
+				head += "PROMPT() { local f; for f in $precmd_functions; do $f; done; }\n"
+			}
+			args := []string{"-c", head + steps, "x"}
+			if r.name == "fish" {
+				args = []string{"--no-config", "-c", `source $argv[1]; or exit 1
 set H $argv[2]; set S $argv[3]; set F $S/prompt-%tmp%a%agent.sock
-function PUBLISH; printf '%s\n' $argv[1] >$S/new; mv $S/new $F; rm -f $S/seen-*; end
 function RELOAD; source $H; end
 function PROMPT; emit fish_prompt; end
-` + strings.Replace(steps, `"off:${EICH_PROMPT-unset}"`, `off:(set -q EICH_PROMPT; and echo $EICH_PROMPT; or echo unset)`, 1)}
-		}
-		cmd := exec.Command(r.binary, append(args, renderWithPrompt(t, r.name, state), render(t, r.name, nastyPath, nil), state)...)
-		cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "LC_ALL=C.UTF-8", "HOME="+t.TempDir())
-		out, err := cmd.CombinedOutput()
-		if err != nil || string(out) != want {
-			t.Errorf("%s (%s), %s: %v\ngot:\n%s\nwant:\n%s", r.name, r.binary, r.reload, err, out, want)
+` + publishFish + strings.Replace(steps, `"off:${EICH_PROMPT-unset}"`, `off:(set -q EICH_PROMPT; and echo $EICH_PROMPT; or echo unset)`, 1)}
+			}
+			cmd := exec.Command(r.binary, append(args, renderWithPrompt(t, r.name, state), render(t, r.name, nastyPath, nil), state)...)
+			cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "LC_ALL=C.UTF-8", "HOME="+t.TempDir())
+			out, err := cmd.CombinedOutput()
+			if err != nil || string(out) != want {
+				t.Errorf("%s (%s), %s: %v\ngot:\n%s\nwant:\n%s", r.name, r.binary, reload, err, out, want)
+			}
 		}
 	}
 }

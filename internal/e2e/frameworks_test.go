@@ -255,10 +255,8 @@ func fisherCase() frameworkCase {
 			if got := kinds(w.Starts(t)[before:]); got != "" || res.Run.EichEIC != "" {
 				t.Errorf("after fisher remove, a login started eich %q with EICH_EIC=%q; want no hook", got, res.Run.EichEIC)
 			}
-			env := filepath.Join(b.Root, "child-env")
-			sh.Run("env > '" + env + "'")
-			if data, err := os.ReadFile(env); err != nil || strings.Contains("\n"+string(data), "\nEICH_PROMPT=") {
-				t.Errorf("after fisher remove, EICH_PROMPT is still in a child's environment (%v)", err)
+			if v, ok := childVar(t, b, sh, "EICH_PROMPT"); ok {
+				t.Errorf("after fisher remove, a child's environment still has EICH_PROMPT=%q", v)
 			}
 		},
 	}

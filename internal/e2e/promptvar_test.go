@@ -53,6 +53,24 @@ func promptBeforeLastMark(sh *testbed.Shell) string {
 	return ""
 }
 
+// childVar returns the variable name as a child process of sh sees it
+// in its environment, and whether it is there.
+func childVar(t *testing.T, b *testbed.Bed, sh *testbed.Shell, name string) (string, bool) {
+	t.Helper()
+	out := filepath.Join(b.Root, "child-env")
+	sh.Run("env > '" + out + "'")
+	env, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(env), "\n") {
+		if value, ok := strings.CutPrefix(line, name+"="); ok {
+			return value, true
+		}
+	}
+	return "", false
+}
+
 // TestPromptVariable: two shells hooked with --prompt and the docs' plain
 // prompt, one agent and one state dir. The first shell's prompt right
 // after each EIC login shows what `eich status` says then; the second
@@ -113,14 +131,8 @@ func TestPromptVariable(t *testing.T) {
 			}
 
 			// Exported: a child process (starship's env_var module is one) sees it.
-			out := filepath.Join(b.Root, "child-env")
-			two.Run("env > '" + out + "'")
-			env, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(env), "\nEICH_PROMPT="+now+"\n") && !strings.HasPrefix(string(env), "EICH_PROMPT="+now+"\n") {
-				t.Errorf("a child process does not see EICH_PROMPT=%q; its environment:\n%s", now, env)
+			if got, ok := childVar(t, b, two, "EICH_PROMPT"); !ok || got != now {
+				t.Errorf("a child process sees EICH_PROMPT=%q (set: %v), want %q", got, ok, now)
 			}
 			if st := one.Run("false"); st != 1 {
 				t.Errorf("$? after false is %d, want 1", st)

@@ -35,10 +35,8 @@ func TestReloadAndMissingBinary(t *testing.T) {
 					t.Errorf("hook loaded twice: one EIC command started eich %d times: %q", len(got), got)
 				}
 			}
-			env := filepath.Join(b.Root, "child-env")
-			sh.Run("env > '" + env + "'")
-			if data, err := os.ReadFile(env); err != nil || strings.Contains("\n"+string(data), "\nEICH_PROMPT=") {
-				t.Errorf("the hook loaded again without --prompt left EICH_PROMPT in a child's environment (%v)", err)
+			if v, ok := childVar(t, b, sh, "EICH_PROMPT"); ok {
+				t.Errorf("the hook loaded again without --prompt left EICH_PROMPT=%q in a child's environment", v)
 			}
 
 			// The binary disappears (uninstalled, moved, a broken upgrade).
