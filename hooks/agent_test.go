@@ -75,7 +75,7 @@ func (e *env) login(session string) string {
 		e.t.Fatalf("pre did not take %q for an EIC line", eicLine)
 	}
 	fp := e.addEIC()
-	hooks.Post(e.s, session)
+	hooks.Post(e.s, session, 0)
 	return fp
 }
 
@@ -146,7 +146,7 @@ func TestPostRecordsOnlyKeysOfEICShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub, _ := ssh.NewPublicKey(priv.Public())
-	hooks.Post(e.s, "77")
+	hooks.Post(e.s, "77", 0)
 	got := e.classes()
 	if got[eicFP] != "eic" {
 		t.Errorf("the key that appeared with EIC's shape is %q, want eic", got[eicFP])

@@ -1,18 +1,13 @@
 package hooks
 
 import (
-	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 	"unicode"
 
@@ -105,7 +100,7 @@ func Doctor(w io.Writer, s *Settings, host string, color bool) error {
 	}
 
 	sshVersion(ok)
-	plain, errPlain, eic, errEIC := sshGBoth(host)
+	plain, errPlain, eic, errEIC := s.sshGBoth(host)
 	if errPlain != nil {
 		ok(false, "ssh -G %s: %v", host, errPlain)
 	} else {
@@ -187,95 +182,13 @@ func (ss *Session) stateReport() []finding {
 	return out
 }
 
-// sshTimeout bounds each ssh that doctor runs.
-const sshTimeout = 5 * time.Second
-
-// runSSH runs ssh with args and env under a deadline that holds even when
-// ssh has started programs of its own (a `Match exec` in the user's
-// config): ssh runs in a process group of its own, the deadline kills the
-// whole group, and WaitDelay stops the wait for output from a grandchild
-// that left the group but still holds the pipe.
-func runSSH(env []string, args ...string) (stdout, stderr []byte, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), sshTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "ssh", args...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-			return err
-		}
-		return os.ErrProcessDone
-	}
-	cmd.WaitDelay = time.Second
-	var out, errOut cappedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		err = fmt.Errorf("no answer within %v", sshTimeout)
-	}
-	return out.Bytes(), errOut.Bytes(), err
-}
-
-// maxSSHOutput bounds what doctor keeps of each ssh output: ssh -G
-// prints a few kilobytes, but a program run by `Match exec` may write to
-// ssh's stderr without end until the deadline.
-const maxSSHOutput = 1 << 20
-
-// cappedBuffer keeps the first maxSSHOutput bytes written to it. (It has
-// no ReadFrom, which io.Copy would use instead of Write, past the cap.)
-type cappedBuffer struct{ buf bytes.Buffer }
-
-func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if room := maxSSHOutput - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (b *cappedBuffer) Bytes() []byte { return b.buf.Bytes() }
-
 func sshVersion(ok func(bool, string, ...any)) {
-	_, out, err := runSSH(os.Environ(), "-V")
+	_, out, err := runSSH(time.Now().Add(sshTimeout), os.Environ(), "-V")
 	if err != nil {
 		ok(false, "ssh -V: %v", err)
 		return
 	}
 	ok(true, "ssh: %s", strings.TrimSpace(string(out)))
-}
-
-// sshGBoth runs `ssh -G host` without and with the hook's variable set,
-// side by side, so that doctor waits for one deadline at most.
-func sshGBoth(host string) (plain map[string]string, errPlain error, eic map[string]string, errEIC error) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		eic, errEIC = sshG(host, true)
-	}()
-	plain, errPlain = sshG(host, false)
-	<-done
-	return plain, errPlain, eic, errEIC
-}
-
-// sshG runs `ssh -G host`, with the hook's variable set when eic is true,
-// and returns its settings. The host has passed checkHost.
-func sshG(host string, eic bool) (map[string]string, error) {
-	env := os.Environ()
-	if eic {
-		env = append(env, "EICH_EIC=1")
-	}
-	out, _, err := runSSH(env, "-G", "--", host)
-	if err != nil {
-		return nil, fmt.Errorf("ssh -G: %w", err)
-	}
-	conf := map[string]string{}
-	for _, line := range strings.Split(string(out), "\n") {
-		k, v, _ := strings.Cut(line, " ")
-		if _, seen := conf[k]; !seen {
-			conf[k] = v
-		}
-	}
-	return conf, nil
 }
 
 func orNone(s string) string {

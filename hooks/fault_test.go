@@ -149,7 +149,7 @@ func TestNoAgentIsQuietForHooksAndClearForList(t *testing.T) {
 			if out := preWithin(t, s, stderr, 5*time.Second); out != "" {
 				t.Errorf("hook printed %q with no agent", out)
 			}
-			hooks.Post(s, "4242")
+			hooks.Post(s, "4242", 0)
 			if stderr.Len() != 0 {
 				t.Errorf("post printed %q with no agent", stderr.String())
 			}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"golang.org/x/crypto/ssh/agent"
 
@@ -59,7 +60,7 @@ func preRun(s *Settings, session string, login cmdline.Login) string {
 	left := remaining(keys, rep)
 	if ss.writable() && state.ValidSession(session) {
 		err := ss.dir.StartInFlight(state.InFlight{Session: session, Started: ss.now,
-			ShellAgent: shell, LoginAgent: socket, Listed: len(keys) > 0,
+			ShellAgent: shell, LoginAgent: socket, AgentID: socketID(socket), Listed: len(keys) > 0,
 			GeneratesKey: login.GeneratesKey, Before: fingerprints(left)})
 		if err != nil {
 			ss.note(err.Error())
@@ -92,15 +93,15 @@ func loginAgent(login cmdline.Login, shell string) (string, error) {
 	return filepath.Abs(sock) // the hook runs in the shell's directory
 }
 
-// Post is `eich hook post`: after the EIC command it records in the
-// ledger the key that command added (see attribute), and in mode always
-// removes every known EIC key. At most one line on stderr, within the
-// hook budget.
-func Post(s *Settings, session string) {
-	say(s, postRun(s, session))
+// Post is `eich hook post`: after the EIC command, which exited with
+// status, it records in the ledger the key that command added when that
+// is certain (see attribute), and in mode always removes every known EIC
+// key. At most one line on stderr, within the hook budget.
+func Post(s *Settings, session string, status int) {
+	say(s, postRun(s, session, status))
 }
 
-func postRun(s *Settings, session string) string {
+func postRun(s *Settings, session string, status int) string {
 	ss := openSession(s, writeState, true)
 	defer ss.close()
 	if err := ss.spent(); err != nil {
@@ -108,11 +109,16 @@ func postRun(s *Settings, session string) string {
 	}
 	shell := s.shellAgent()
 	var fin state.InFlight
-	started := false
+	started, overlapped := false, true
 	if ss.writable() {
 		var err error
 		if fin, started, err = ss.dir.FinishInFlight(session); err != nil {
 			ss.note(err.Error())
+		}
+		if started {
+			if overlapped, err = ss.dir.Finish(fin, ss.now); err != nil {
+				ss.note(err.Error())
+			}
 		}
 	}
 	socket := shell
@@ -126,7 +132,7 @@ func postRun(s *Settings, session string) string {
 	if err != nil {
 		return agentProblem(err)
 	}
-	if started {
+	if started && !overlapped && status == 0 {
 		ss.attribute(fin, shell, list)
 	}
 	keys := ss.classify(list)
@@ -138,34 +144,50 @@ func postRun(s *Settings, session string) string {
 }
 
 // attribute marks as EIC's the key that the finished command fin added,
-// and only when that is certain: pre listed this same agent and saw keys
-// (a locked agent lists none), the shell still uses the agent it used
-// then, the command generates a throw-away key, and no more keys of EIC's
-// shape appeared meanwhile than key-generating EIC commands finished on
-// this agent since it started. The user's own key files (~/.ssh/*.pub)
-// are never marked. Whatever is not marked stays a suspect.
+// when nothing else can explain it. The caller has checked that the
+// command exited 0 (a failed login adds no key) and that no other EIC
+// command used the agent meanwhile. Then the key is marked only when:
+// pre listed this agent and saw keys (a locked agent lists none); the
+// shell still uses that agent, at the same socket file (not one
+// restarted at the same path); the command generates a throw-away key;
+// exactly one key of EIC's shape appeared that the ledger did not
+// already know (two mean another program added one); it is none of the
+// user's own key files in ~/.ssh; and ssh's config, as the hook runs an
+// EIC login, adds keys to the agent for good (a login that adds none
+// leaves the one newcomer to someone else). Whatever is not marked stays
+// a suspect. What this cannot rule out is written in SECURITY.md.
 func (ss *Session) attribute(fin state.InFlight, shell string, list []*agent.Key) {
-	finished, err := ss.dir.Finished(fin, ss.now)
-	if err != nil {
-		ss.note(err.Error())
+	if !fin.Listed || !fin.GeneratesKey || fin.ShellAgent != shell || fin.LoginAgent != ss.agent.Socket ||
+		fin.AgentID == "" || fin.AgentID != socketID(ss.agent.Socket) {
 		return
 	}
-	if !fin.Listed || !fin.GeneratesKey || fin.ShellAgent != shell || fin.LoginAgent != ss.agent.Socket {
-		return
-	}
-	newcomers := Appeared(fin.Before, list)
-	if len(newcomers) == 0 || len(newcomers) > finished {
-		return
-	}
-	own := keyclass.OwnPublicKeys(ss.s.sshDir())
-	for _, k := range newcomers {
-		if own[keyclass.Fingerprint(k)] {
-			return // the user's own key among them: none is certain
+	var newcomers []*agent.Key
+	for _, k := range Appeared(fin.Before, list) {
+		if !ss.ledger.KnownEIC(keyclass.Fingerprint(k)) {
+			newcomers = append(newcomers, k)
 		}
 	}
-	for _, k := range newcomers {
-		ss.ledger.MarkEIC(keyclass.Fingerprint(k), ss.now)
+	if len(newcomers) != 1 {
+		return
 	}
+	fp := keyclass.Fingerprint(newcomers[0])
+	if keyclass.OwnPublicKeys(ss.s.sshDir())[fp] {
+		return
+	}
+	if !ss.s.eicLoginsAddKeys(ss.end) {
+		return
+	}
+	ss.ledger.MarkEIC(fp, ss.now)
+}
+
+// socketID names the socket file at path by its device and inode, or is
+// empty when it cannot be read.
+func socketID(path string) string {
+	var st syscall.Stat_t
+	if path == "" || syscall.Stat(path, &st) != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d", st.Dev, st.Ino)
 }
 
 // Appeared returns the keys in after that were not in before and have

@@ -35,12 +35,15 @@ type Settings struct {
 	// run on the defaults and remove nothing; other commands never get
 	// this far.
 	Problem  error
-	Socket   string    // the shell's agent; empty: SSH_AUTH_SOCK
-	StateDir string    // empty: state.DefaultPath()
-	Home     string    // for ~/.ssh; empty: the user's home
-	Start    time.Time // when the command started; zero: when its session opens
-	Now      func() time.Time
-	Stderr   io.Writer
+	Socket   string // the shell's agent; empty: SSH_AUTH_SOCK
+	StateDir string // empty: state.DefaultPath()
+	Home     string // for ~/.ssh; empty: the user's home
+	// SSHConfig is the file `ssh -G` reads with -F; empty: ssh's own
+	// (~/.ssh/config of the user's passwd entry, and the system's).
+	SSHConfig string
+	Start     time.Time // when the command started; zero: when its session opens
+	Now       func() time.Time
+	Stderr    io.Writer
 }
 
 func (s *Settings) now() time.Time {

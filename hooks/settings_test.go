@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,5 +19,18 @@ func testSettings(tb testing.TB, socket string, stderr io.Writer) *hooks.Setting
 	s := &hooks.Settings{Settings: config.Defaults(), Socket: socket,
 		StateDir: filepath.Join(tb.TempDir(), "eich"), Home: tb.TempDir(), Stderr: stderr}
 	s.AgentTimeout, s.LockWait, s.HookBudget = 5*time.Second, 5*time.Second, 30*time.Second
+	s.SSHConfig = writeSSHConfig(tb, s.Home, "")
 	return s
+}
+
+// writeSSHConfig writes the ssh config `ssh -G` reads in these tests
+// (ssh reads ~/.ssh/config from the passwd entry, not $HOME): top, then
+// AddKeysToAgent yes for every host, as the users eich is for have it.
+func writeSSHConfig(tb testing.TB, home, top string) string {
+	tb.Helper()
+	path := filepath.Join(home, "ssh_config")
+	if err := os.WriteFile(path, []byte(top+"Host *\n    AddKeysToAgent yes\n"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
 }

@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/state"
 	"github.com/eich-dev/eich/internal/testbed"
+	"github.com/eich-dev/eich/shells"
 )
 
 // pre runs the pre hook on line and fails unless it is taken as EIC.
@@ -41,7 +43,7 @@ func TestAttributionIsExact(t *testing.T) {
 		e.pre("1", eicLine)
 		eic := e.addEIC()
 		users := e.addEIC() // the user's own empty-comment key, by ssh's AddKeysToAgent
-		hooks.Post(e.s, "1")
+		hooks.Post(e.s, "1", 0)
 		for _, fp := range []string{eic, users} {
 			if c := e.classes()[fp]; c != "suspect" {
 				t.Errorf("%s is %s, want suspect: two newcomers for one command", fp, c)
@@ -56,7 +58,7 @@ func TestAttributionIsExact(t *testing.T) {
 		os.WriteFile(filepath.Join(e.s.Home, ".ssh", "id_ed25519.pub"), ssh.MarshalAuthorizedKey(pub), 0o644)
 		e.pre("1", eicLine)
 		testbed.AddKey(t, e.s.Socket, priv, "") // the login failed; the user's ssh added their key
-		hooks.Post(e.s, "1")
+		hooks.Post(e.s, "1", 0)
 		if c := e.classes()[fp]; c != "suspect" {
 			t.Errorf("the user's key with a .pub in ~/.ssh is %s, want suspect", c)
 		}
@@ -65,7 +67,7 @@ func TestAttributionIsExact(t *testing.T) {
 		e := newEnv(t)
 		e.pre("1", eicLine+" --private-key-file /home/alice/.ssh/eic_key")
 		fp := e.addEIC() // ssh added the user's own key file
-		hooks.Post(e.s, "1")
+		hooks.Post(e.s, "1", 0)
 		if c := e.classes()[fp]; c != "suspect" {
 			t.Errorf("the key of --private-key-file is %s, want suspect", c)
 		}
@@ -81,7 +83,7 @@ func TestAttributionIsExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		fresh := e.addEIC()
-		hooks.Post(e.s, "1")
+		hooks.Post(e.s, "1", 0)
 		for _, fp := range []string{before, fresh} {
 			if c := e.classes()[fp]; c != "suspect" {
 				t.Errorf("%s is %s after a pre that saw a locked agent, want suspect", fp, c)
@@ -98,7 +100,7 @@ func TestAttributionIsExact(t *testing.T) {
 			e.s.Socket = other.Socket
 			priv, fp := testbed.NewKey(t)
 			testbed.AddKey(t, other.Socket, priv, "")
-			hooks.Post(e.s, "1")
+			hooks.Post(e.s, "1", 0)
 			if c := e.classes()[fp]; c != "suspect" {
 				t.Errorf("mode %s: a key of the agent the shell moved to is %s, want suspect", mode, c)
 			}
@@ -112,7 +114,7 @@ func TestAttributionIsExact(t *testing.T) {
 		priv, fp := testbed.NewKey(t)
 		e.pre("1", eicLine)
 		testbed.AddKey(t, e.s.Socket, priv, "")
-		hooks.Post(e.s, "1")
+		hooks.Post(e.s, "1", 0)
 		if c := e.classes()[fp]; c != "eic" {
 			t.Fatalf("the login's key is %s, want eic", c)
 		}
@@ -130,13 +132,94 @@ func TestAttributionIsExact(t *testing.T) {
 		e.pre("1", eicLine)
 		e.pre("2", eicLine)
 		a, b := e.addEIC(), e.addEIC()
-		hooks.Post(e.s, "1") // two newcomers, one command finished: none marked yet
+		hooks.Post(e.s, "1", 0)
+		hooks.Post(e.s, "2", 0)
 		if c := e.classes(); c[a] != "suspect" || c[b] != "suspect" {
-			t.Errorf("after the first post: %s %s, want both suspect", c[a], c[b])
+			t.Errorf("%s %s, want both suspect: either key may be either command's", c[a], c[b])
 		}
-		hooks.Post(e.s, "2") // two newcomers since 2 started, two commands finished
-		if c := e.classes(); c[a] != "eic" || c[b] != "eic" {
-			t.Errorf("after both posts: %s %s, want both eic", c[a], c[b])
+	})
+	t.Run("overlapping commands and the user's own key from a third shell", func(t *testing.T) {
+		e := newEnv(t)
+		e.pre("1", eicLine)
+		a := e.addEIC()
+		e.pre("2", eicLine)
+		own := e.addEIC() // the user's ssh -o AddKeysToAgent=yes -i OWNKEY elsewhere
+		hooks.Post(e.s, "1", 0)
+		b := e.addEIC()
+		hooks.Post(e.s, "2", 0)
+		for _, fp := range []string{a, own, b} {
+			if c := e.classes()[fp]; c != "suspect" {
+				t.Errorf("%s is %s, want suspect", fp, c)
+			}
+		}
+	})
+	t.Run("a login that adds no key (the ssh-config block) and the user's own key meanwhile", func(t *testing.T) {
+		e := newEnv(t)
+		e.s.SSHConfig = writeSSHConfig(t, e.s.Home, shells.SSHConfig())
+		e.pre("1", eicLine)
+		own := e.addEIC()
+		hooks.Post(e.s, "1", 0)
+		if c := e.classes()[own]; c != "suspect" {
+			t.Errorf("the user's key is %s, want suspect: EIC logins add no key with this config", c)
+		}
+	})
+	for _, conf := range []string{"AddKeysToAgent 60s", "AddKeysToAgent confirm", "AddKeysToAgent no"} {
+		t.Run("a login under "+conf+" and the user's own key meanwhile", func(t *testing.T) {
+			e := newEnv(t)
+			e.s.SSHConfig = writeSSHConfig(t, e.s.Home, "Host *\n    "+conf+"\n")
+			e.pre("1", eicLine)
+			own := e.addEIC()
+			hooks.Post(e.s, "1", 0)
+			if c := e.classes()[own]; c != "suspect" {
+				t.Errorf("the user's key is %s, want suspect", c)
+			}
+		})
+	}
+	t.Run("a failed login and the user's own key meanwhile", func(t *testing.T) {
+		e := newEnv(t)
+		e.pre("1", eicLine)
+		own := e.addEIC()
+		hooks.Post(e.s, "1", 255) // ssh's status when it could not log in
+		if c := e.classes()[own]; c != "suspect" {
+			t.Errorf("the user's key is %s after a failed login, want suspect", c)
+		}
+	})
+	t.Run("the agent restarted at the same socket path", func(t *testing.T) {
+		e := newEnv(t)
+		e.pre("1", eicLine)
+		restarted := testbed.StartAgent(t)
+		priv, fp := testbed.NewKey(t)
+		testbed.AddKey(t, restarted.Socket, priv, "")
+		if err := os.Rename(restarted.Socket, e.agent.Socket); err != nil {
+			t.Fatal(err)
+		}
+		hooks.Post(e.s, "1", 0)
+		if c := e.classes()[fp]; c != "suspect" {
+			t.Errorf("a key of the agent now at the socket's path is %s, want suspect", c)
+		}
+	})
+	t.Run("the user's own private key file, no .pub beside it", func(t *testing.T) {
+		e := newEnv(t)
+		dir := filepath.Join(e.s.Home, ".ssh")
+		os.MkdirAll(dir, 0o700)
+		file := filepath.Join(dir, "id_ed25519")
+		testbed.RunTool(t, nil, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file)
+		os.Remove(file + ".pub")
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := ssh.ParseRawPrivateKey(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		priv := *raw.(*ed25519.PrivateKey)
+		pub, _ := ssh.NewPublicKey(priv.Public())
+		e.pre("1", eicLine)
+		testbed.AddKey(t, e.agent.Socket, priv, "") // as ssh's AddKeysToAgent adds it: the file's empty comment
+		hooks.Post(e.s, "1", 0)
+		if c := e.classes()[ssh.FingerprintSHA256(pub)]; c != "suspect" {
+			t.Errorf("the key of ~/.ssh/id_ed25519 is %s, want suspect", c)
 		}
 	})
 	t.Run("overlapping with a command that brings its own key", func(t *testing.T) {
@@ -144,8 +227,8 @@ func TestAttributionIsExact(t *testing.T) {
 		e.pre("1", eicLine)
 		e.pre("2", eicLine+" --private-key-file /home/alice/.ssh/eic_key")
 		a, own := e.addEIC(), e.addEIC()
-		hooks.Post(e.s, "1")
-		hooks.Post(e.s, "2")
+		hooks.Post(e.s, "1", 0)
+		hooks.Post(e.s, "2", 0)
 		if c := e.classes(); c[a] != "suspect" || c[own] != "suspect" {
 			t.Errorf("%s %s, want both suspect: one key-generating command, two newcomers", c[a], c[own])
 		}
@@ -169,7 +252,7 @@ func TestLoginWithAnotherAgent(t *testing.T) {
 	}
 	priv, fp := testbed.NewKey(t)
 	testbed.AddKey(t, other.Socket, priv, "")
-	hooks.Post(e.s, "1")
+	hooks.Post(e.s, "1", 0)
 	e.s.Socket = other.Socket
 	if c := e.classes()[fp]; c != "eic" {
 		t.Errorf("the login's key in its agent is %s, want eic", c)

@@ -19,8 +19,8 @@ import (
 // The in-flight registry has one file per running EIC command, named by
 // its shell's session id (the shell's pid), written by `hook pre` and
 // taken by `hook post`. The finished list keeps when recent EIC commands
-// ended, so that post can tell how many commands could have added the
-// keys that appeared while its own command ran.
+// ended, so that post can tell whether another EIC command on the same
+// agent ran while its own did (see Finish).
 const (
 	inflightDir  = "inflight"
 	finishedName = "finished"
@@ -66,7 +66,11 @@ type InFlight struct {
 	// GeneratesKey says the command makes a throw-away key (not
 	// `--private-key-file`).
 	GeneratesKey bool
-	Before       []string // fingerprints in LoginAgent when it started
+	// AgentID names the socket file LoginAgent was when pre listed it
+	// (its device and inode): an agent restarted at the same path has a
+	// new one.
+	AgentID string
+	Before  []string // fingerprints in LoginAgent when it started
 }
 
 // inflight opens (creating when asked) the registry directory, checked as
@@ -91,7 +95,7 @@ func (d *Dir) StartInFlight(r InFlight) error {
 	}
 	defer dir.Close()
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "started %d listed=%t generates=%t\n", r.Started.UnixNano(), r.Listed, r.GeneratesKey)
+	fmt.Fprintf(&b, "started %d listed=%t generates=%t agent-id=%s\n", r.Started.UnixNano(), r.Listed, r.GeneratesKey, agentIDField(r.AgentID))
 	fmt.Fprintf(&b, "shell-agent %s\nlogin-agent %s\n", strconv.QuoteToASCII(r.ShellAgent), strconv.QuoteToASCII(r.LoginAgent))
 	for _, fp := range r.Before {
 		b.WriteString(fp + "\n")
@@ -154,10 +158,14 @@ func parseInFlight(session string, data []byte) (InFlight, error) {
 		switch n {
 		case 0:
 			var nanos int64
-			if _, err := fmt.Sscanf(line, "started %d listed=%t generates=%t", &nanos, &r.Listed, &r.GeneratesKey); err != nil {
+			var id string
+			if _, err := fmt.Sscanf(line, "started %d listed=%t generates=%t agent-id=%s", &nanos, &r.Listed, &r.GeneratesKey, &id); err != nil {
 				return bad("first line")
 			}
 			r.Started = time.Unix(0, nanos)
+			if id != "-" {
+				r.AgentID = id
+			}
 		case 1, 2:
 			name, quoted, _ := strings.Cut(line, " ")
 			sock, err := strconv.Unquote(quoted)
@@ -235,19 +243,21 @@ func shellGone(session string) bool {
 	return err == nil && pid > 0 && pidGone(pid)
 }
 
-// Finished records that the command r registered has ended, and returns
-// how many commands that generate a key and use the same agent ended
-// since r started, this one included. Hold the lock.
-func (d *Dir) Finished(r InFlight, now time.Time) (int, error) {
+// Finish records that the command r registered has ended, and reports
+// whether another EIC command on the same agent overlapped it: one that
+// ended after r started, or one still registered that started less than
+// InFlightWindow before r or later (a registration it cannot read counts,
+// as the cautious guess). Call it after FinishInFlight took r's own
+// registration, and hold the lock.
+func (d *Dir) Finish(r InFlight, now time.Time) (overlapped bool, err error) {
 	data, err := d.readPrivateMax(finishedName, maxFinished*4096)
 	if err != nil {
-		return 0, err
+		return true, err
 	}
 	var keep []string
-	count := 0
 	for _, line := range strings.Split(string(data), "\n") {
 		nanosText, rest, _ := strings.Cut(line, " ")
-		generates, quoted, _ := strings.Cut(rest, " ")
+		_, quoted, _ := strings.Cut(rest, " ")
 		nanos, err1 := strconv.ParseInt(nanosText, 10, 64)
 		sock, err2 := strconv.Unquote(quoted)
 		if err1 != nil || err2 != nil {
@@ -258,20 +268,60 @@ func (d *Dir) Finished(r InFlight, now time.Time) (int, error) {
 			continue
 		}
 		keep = append(keep, line)
-		if generates == "1" && sock == r.LoginAgent && !ended.Before(r.Started) {
-			count++
+		if sock == r.LoginAgent && !ended.Before(r.Started) {
+			overlapped = true
 		}
 	}
+	if d.runningSince(r.LoginAgent, r.Started.Add(-InFlightWindow)) {
+		overlapped = true
+	}
+	// The second field said whether the command generates a key; eich
+	// versions that counted finished commands read it.
 	generates := "0"
 	if r.GeneratesKey {
 		generates = "1"
-		count++
 	}
 	keep = append(keep, fmt.Sprintf("%d %s %s", now.UnixNano(), generates, strconv.QuoteToASCII(r.LoginAgent)))
 	if len(keep) > maxFinished {
 		keep = keep[len(keep)-maxFinished:]
 	}
-	return count, replaceIn(d.fd, d.Path, finishedName, []byte(strings.Join(keep, "\n")+"\n"), false)
+	return overlapped, replaceIn(d.fd, d.Path, finishedName, []byte(strings.Join(keep, "\n")+"\n"), false)
+}
+
+// runningSince reports whether a registration for the agent at socket
+// that started at or after since is in the registry (or one that cannot
+// be read).
+func (d *Dir) runningSince(socket string, since time.Time) bool {
+	dir, err := d.inflight(false)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	defer dir.Close()
+	names, err := dir.Readdirnames(-1)
+	if err != nil {
+		return true
+	}
+	for _, name := range names {
+		if !ValidSession(name) || strings.HasPrefix(name, ".") { // "." starts a file being replaced
+			continue
+		}
+		r, err := readInFlight(dir, name)
+		if err != nil || r.LoginAgent == socket && !r.Started.Before(since) {
+			return true
+		}
+	}
+	return false
+}
+
+// agentIDField writes an agent id as one field: "-" for none.
+func agentIDField(id string) string {
+	if id == "" || strings.ContainsAny(id, " \n") {
+		return "-"
+	}
+	return id
 }
 
 // pidGone reports whether no process has pid.

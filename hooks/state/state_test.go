@@ -410,19 +410,54 @@ func TestParseRemovalsReadsOldLogsAndSkipsJunk(t *testing.T) {
 	}
 }
 
-func TestFinishedCountsCommandsThatCouldAddAKey(t *testing.T) {
-	d := mustOpen(t)
+func TestFinishTellsWhetherAnotherCommandOverlapped(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	mine := InFlight{Session: "1", Started: t0, LoginAgent: "/a", GeneratesKey: true}
-	// Before mine started; on another agent; with its own key file.
-	d.Finished(InFlight{Started: t0.Add(-time.Minute), LoginAgent: "/a", GeneratesKey: true}, t0.Add(-time.Second))
-	d.Finished(InFlight{Started: t0, LoginAgent: "/b", GeneratesKey: true}, t0.Add(time.Second))
-	d.Finished(InFlight{Started: t0, LoginAgent: "/a"}, t0.Add(2*time.Second))
-	// One that counts: same agent, generates a key, ended in mine's window.
-	d.Finished(InFlight{Started: t0, LoginAgent: "/a", GeneratesKey: true}, t0.Add(3*time.Second))
-	n, err := d.Finished(mine, t0.Add(4*time.Second))
-	if err != nil || n != 2 {
-		t.Errorf("Finished = %d, %v; want 2 (mine and one other)", n, err)
+	cases := []struct {
+		name    string
+		other   func(d *Dir)
+		overlap bool
+	}{
+		{"alone", func(*Dir) {}, false},
+		{"another ended before mine started", func(d *Dir) {
+			d.Finish(InFlight{Started: t0.Add(-time.Minute), LoginAgent: "/a"}, t0.Add(-time.Second))
+		}, false},
+		{"another on another agent", func(d *Dir) {
+			d.Finish(InFlight{Started: t0, LoginAgent: "/b"}, t0.Add(time.Second))
+			d.StartInFlight(InFlight{Session: "3", Started: t0, LoginAgent: "/b"})
+		}, false},
+		{"another ended while mine ran, adding no key of its own", func(d *Dir) {
+			d.Finish(InFlight{Started: t0, LoginAgent: "/a"}, t0.Add(2*time.Second))
+		}, true},
+		{"another still running, started just before mine", func(d *Dir) {
+			d.StartInFlight(InFlight{Session: "2", Started: t0.Add(-10 * time.Second), LoginAgent: "/a"})
+		}, true},
+		{"another still running, started after mine", func(d *Dir) {
+			d.StartInFlight(InFlight{Session: "2", Started: t0.Add(time.Second), LoginAgent: "/a"})
+		}, true},
+		{"another running long before mine (its key was there at pre)", func(d *Dir) {
+			d.StartInFlight(InFlight{Session: "2", Started: t0.Add(-time.Hour), LoginAgent: "/a"})
+		}, false},
+		{"an unreadable registration", func(d *Dir) {
+			os.MkdirAll(d.file(inflightDir), 0o700)
+			os.WriteFile(d.file(filepath.Join(inflightDir, "2")), []byte("started 1700000000\n"), 0o600)
+		}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := mustOpen(t)
+			c.other(d)
+			got, err := d.Finish(mine, t0.Add(4*time.Second))
+			if err != nil || got != c.overlap {
+				t.Errorf("Finish = %v, %v; want %v", got, err, c.overlap)
+			}
+			// Mine is now on the finished list: a later command on the
+			// same agent that started before it ended overlapped it.
+			later := InFlight{Started: t0.Add(3 * time.Second), LoginAgent: "/a"}
+			if got, _ := d.Finish(later, t0.Add(5*time.Second)); !got {
+				t.Error("a command that ran while mine ended was not told of mine")
+			}
+		})
 	}
 }
 

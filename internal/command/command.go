@@ -180,10 +180,10 @@ func newApp() *cli.Command {
 						Flags: []cli.Flag{
 							&cli.StringFlag{Name: "shell"},
 							&cli.StringFlag{Name: "session"},
-							&cli.IntFlag{Name: "status"},
+							&cli.IntFlag{Name: "status", Usage: "the EIC command's exit status"},
 						},
 						Action: withHookSettings(func(c *cli.Command, s *hooks.Settings) error {
-							hooks.Post(s, c.String("session"))
+							hooks.Post(s, c.String("session"), c.Int("status"))
 							return nil
 						}),
 					},

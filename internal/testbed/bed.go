@@ -25,9 +25,9 @@ type Bed struct {
 	XDGData   string
 	XDGCache  string
 	Tmp       string // TMPDIR: where the stand-in makes its key dirs
-	Bin       string // first on PATH: aws and eich
+	Bin       string // first on PATH: aws, eich and ssh
 	Eich      string // Bin/eich, this bed's own copy
-	SSHConfig string // the ssh config the stand-in passes with -F
+	SSHConfig string // the ssh config: Bin/ssh and the stand-in pass it with -F
 	AWSLog    string // FAKEAWS_LOG
 }
 
@@ -63,6 +63,14 @@ func NewBed(t testing.TB, bins *Binaries) *Bed {
 		t.Fatal(err)
 	}
 	b.SSHConfig = filepath.Join(b.Home, ".ssh", "config")
+	// ssh reads ~/.ssh/config from the passwd entry, not $HOME: an ssh
+	// first on the bed's PATH reads the bed's config instead, for every
+	// ssh run inside the bed (eich's `ssh -G` too). It execs, so the
+	// process tree is the real one.
+	wrapper := fmt.Sprintf("#!/bin/sh\nexec %s -F %s \"$@\"\n", Tool(t, "ssh"), b.SSHConfig)
+	if err := os.WriteFile(filepath.Join(b.Bin, "ssh"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(b.Home, ".ssh", "known_hosts"), []byte(b.SSHD.KnownHostsLine()), 0o600); err != nil {
 		t.Fatal(err)
 	}
