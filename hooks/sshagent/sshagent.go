@@ -40,6 +40,10 @@ type Agent struct {
 	deadline time.Time // of the call in progress
 	conn     *conn
 	client   agent.ExtendedAgent
+	// outOfStep is why the connection can no longer be used: a reply
+	// was left part read (refused as too large, cut by the deadline, or
+	// malformed), so the next bytes on it are not the next reply.
+	outOfStep error
 }
 
 // serialConn hides Close from agent.NewClient, which then reads each reply
@@ -85,38 +89,59 @@ func Open(socket string, timeout time.Duration, end time.Time) (*Agent, error) {
 func (a *Agent) Close() error { return a.conn.Close() }
 
 // List returns the agent's keys in agent order (oldest first for OpenSSH).
-// A locked OpenSSH agent lists no keys.
+// A locked OpenSSH agent lists no keys. An agent that lists more than
+// MaxKeys keys, or more than MaxReplyBytes, is ErrTooLarge, and this
+// connection is then done with: every later call fails with it too, so
+// nothing is added to or removed from that agent.
 func (a *Agent) List() ([]*agent.Key, error) {
-	a.arm()
-	keys, err := a.client.List()
-	if err != nil {
-		return nil, a.wrap("list keys", err)
+	if err := a.arm(); err != nil {
+		return nil, err
 	}
-	return keys, nil
+	keys, inStep, err := a.list()
+	if err == nil {
+		return keys, nil
+	}
+	if !errors.Is(err, ErrTooLarge) {
+		err = a.wrap("list keys", err)
+	}
+	if !inStep {
+		a.outOfStep = err
+	}
+	return nil, err
 }
 
 // Remove asks the agent to remove one key. Success only means the agent
 // said so; callers list again to see what really happened.
 func (a *Agent) Remove(key ssh.PublicKey) error {
-	a.arm()
+	if err := a.arm(); err != nil {
+		return err
+	}
 	if err := a.client.Remove(key); err != nil {
-		return a.wrap("remove key", err)
+		return a.failed("remove key", err)
 	}
 	return nil
 }
 
 // Add adds a key, used by doctor's removal probe and by tests.
 func (a *Agent) Add(key agent.AddedKey) error {
-	a.arm()
+	if err := a.arm(); err != nil {
+		return err
+	}
 	if err := a.client.Add(key); err != nil {
-		return a.wrap("add key", err)
+		return a.failed("add key", err)
 	}
 	return nil
 }
 
-func (a *Agent) arm() {
+// arm sets the deadline of the call about to start, or says why the
+// connection cannot take one.
+func (a *Agent) arm() error {
+	if a.outOfStep != nil {
+		return a.outOfStep
+	}
 	a.deadline = a.nextDeadline()
 	a.conn.deadline = a.deadline
+	return nil
 }
 
 // nextDeadline is the deadline of a call starting now: its own timeout,
@@ -127,6 +152,16 @@ func (a *Agent) nextDeadline() time.Time {
 		return a.end
 	}
 	return d
+}
+
+// failed is wrap for a call made through agent.Client: one that timed
+// out may have left its reply part read, so the connection is done with.
+func (a *Agent) failed(what string, err error) error {
+	err = a.wrap(what, err)
+	if errors.Is(err, ErrTimeout) {
+		a.outOfStep = err
+	}
+	return err
 }
 
 // wrap names the call; a call that failed at or after its deadline timed

@@ -67,7 +67,8 @@ func TestDeadlineCutsATricklingAgent(t *testing.T) {
 	t.Cleanup(func() { close(stop) })
 	sock := fakeAgent(t, func(c net.Conn) {
 		c.Read(make([]byte, 512))
-		c.Write([]byte{0, 0, 1, 0}) // a 256-byte reply, then one byte per 50ms
+		// A 256-byte list of one key, then one byte per 50ms.
+		c.Write([]byte{0, 0, 1, 0, msgIdentitiesAnswer, 0, 0, 0, 1})
 		for {
 			select {
 			case <-stop:
@@ -88,7 +89,7 @@ func TestDeadlineCutsATricklingAgent(t *testing.T) {
 	if _, err := a.List(); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("List on a trickling agent: %v, want ErrTimeout", err)
 	}
-	// A functional bound: the whole reply would take 12.8s.
+	// A functional bound: the whole reply would take over 12s.
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("List took %v with a 300ms deadline", took)
 	}
