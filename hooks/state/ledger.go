@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/eich-dev/eich/hooks/keyclass"
 )
 
@@ -20,12 +22,15 @@ const (
 	// Retention is how long an entry for a key no longer in the agent is
 	// kept. A key that comes back within it keeps its history.
 	Retention = 7 * 24 * time.Hour
-	// MaxEntries bounds the ledger; keys present in the agent are never
-	// dropped to make room.
+	// MaxEntries bounds the ledger's entries for keys absent from the
+	// agent; keys present in it are not dropped to make room.
 	MaxEntries = 512
-	// MaxDecoded is the most entries a ledger may hold when read: more
-	// than eich writes even for an agent holding thousands of keys. A
-	// larger file is corrupt, told from its size alone.
+	// MaxDecoded is the most entries a ledger holds, written or read:
+	// Compact keeps to it and SaveLedger writes no more, so a ledger eich
+	// wrote is always one eich reads back. In practice a ledger holds far
+	// fewer, MaxEntries absent keys and the agent's own, which
+	// sshagent.MaxKeys bounds. A larger file is corrupt, told from its
+	// size alone.
 	MaxDecoded = 16384
 	maxLineLen = 50 + len(" seen ") + 20 + 1 + 20 + 1
 	// SeenEvery is how stale a last-seen time may get before it is
@@ -85,11 +90,15 @@ func (l *Ledger) MarkEIC(fp string, now time.Time) {
 
 // Compact drops entries of keys absent from the agent (present holds the
 // fingerprints now in it) for longer than Retention, then the oldest
-// absent ones beyond MaxEntries.
+// absent ones beyond MaxEntries. Should the keys present still be more
+// than MaxDecoded (more than an agent eich talks to may list), it drops
+// the oldest of them beyond it, those not known as EIC's first, so that
+// the ledger stays one eich can read back.
 func (l *Ledger) Compact(present map[string]bool, now time.Time) {
-	var absent []*Entry
+	var absent, kept []*Entry
 	for fp, e := range l.Entries {
 		if present[fp] {
+			kept = append(kept, e)
 			continue
 		}
 		if now.Sub(e.LastSeen) > Retention {
@@ -100,11 +109,40 @@ func (l *Ledger) Compact(present map[string]bool, now time.Time) {
 		absent = append(absent, e)
 	}
 	if extra := len(l.Entries) - MaxEntries; extra > 0 {
-		slices.SortFunc(absent, func(a, b *Entry) int { return a.LastSeen.Compare(b.LastSeen) })
-		for i := 0; i < extra && i < len(absent); i++ {
-			delete(l.Entries, absent[i].Fingerprint)
-			l.changed = true
-		}
+		slices.SortFunc(absent, oldestFirst)
+		l.drop(absent[:min(extra, len(absent))])
+	}
+	if extra := len(l.Entries) - MaxDecoded; extra > 0 {
+		slices.SortFunc(kept, func(a, b *Entry) int {
+			if a.EIC != b.EIC {
+				if a.EIC {
+					return 1
+				}
+				return -1
+			}
+			return oldestFirst(a, b)
+		})
+		l.drop(kept[:extra])
+	}
+}
+
+// oldestFirst orders entries by when eich last saw them, then first saw
+// them, then by fingerprint, so that what Compact drops does not depend
+// on map order.
+func oldestFirst(a, b *Entry) int {
+	if c := a.LastSeen.Compare(b.LastSeen); c != 0 {
+		return c
+	}
+	if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Fingerprint, b.Fingerprint)
+}
+
+func (l *Ledger) drop(entries []*Entry) {
+	for _, e := range entries {
+		delete(l.Entries, e.Fingerprint)
+		l.changed = true
 	}
 }
 
@@ -233,13 +271,34 @@ func (d *Dir) LoadLedger() (*Ledger, error) {
 	return l, nil
 }
 
-// SetAsideLedger moves a corrupt ledger out of the way and returns where.
+// badLedgerName is where a corrupt ledger is set aside.
+const badLedgerName = ledgerName + ".bad"
+
+// SetAsideLedger moves a corrupt ledger out of the way and returns where:
+// to ledger.bad, in place of the copy an earlier run set aside there, so
+// that a ledger that goes bad again and again leaves one copy, the
+// latest, not one more at every EIC command. Only when that name cannot
+// be replaced (something other than a file holds it) does the ledger go
+// to a name of its own, stamped with now.
 func (d *Dir) SetAsideLedger(now time.Time) (string, error) {
-	return d.setAside(ledgerName, now)
+	err := unix.Renameat(d.fd, ledgerName, d.fd, badLedgerName)
+	switch {
+	case err == nil:
+		return d.file(badLedgerName), nil
+	case errors.Is(err, unix.EISDIR), errors.Is(err, unix.ENOTEMPTY), errors.Is(err, unix.EEXIST):
+		return d.setAside(ledgerName, now)
+	}
+	return "", fmt.Errorf("set aside %s: %w", d.file(ledgerName), err)
 }
 
-// SaveLedger replaces the ledger atomically. Hold the lock.
+// SaveLedger replaces the ledger atomically. Hold the lock. A ledger of
+// more than MaxDecoded entries is not written: eich could not read it
+// back, and would set it aside at its next run (Compact keeps to the
+// bound).
 func (d *Dir) SaveLedger(l *Ledger) error {
+	if n := len(l.Entries); n > MaxDecoded {
+		return fmt.Errorf("ledger of %d entries not written: more than the %d eich reads back", n, MaxDecoded)
+	}
 	if err := d.writeAtomic(ledgerName, l.Encode()); err != nil {
 		return err
 	}
