@@ -5,23 +5,26 @@
 // Everything lives in one directory, $XDG_STATE_HOME/eich (fallback
 // ~/.local/state/eich), mode 0700, files 0600, replaced atomically. Every
 // file and directory inside it is opened relative to the directory's own
-// descriptor without following links, and checked as the directory is: a
-// link, or anything another user owns or that group or others may touch,
-// is not trusted, and eich removes nothing while it is there.
+// descriptor without following links, through package safefile (so a
+// named pipe or a device in place of a file never holds eich, and a file
+// written in place has no other name), and checked as the directory is:
+// a link, anything but a regular file, or anything another user owns or
+// that group or others may touch, is not trusted, and eich removes
+// nothing while it is there.
 package state
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/eich-dev/eich/hooks/safefile"
 )
 
 // ErrUntrusted marks state that eich refuses to rely on.
@@ -30,6 +33,7 @@ var ErrUntrusted = errors.New("untrusted state")
 // Dir is eich's state directory, held open.
 type Dir struct {
 	Path string
+	f    *os.File // holds fd open
 	fd   int
 }
 
@@ -54,43 +58,27 @@ func Open(path string, create bool) (*Dir, error) {
 			return nil, fmt.Errorf("create state dir: %w", err)
 		}
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return nil, fmt.Errorf("state dir: %w", os.ErrNotExist)
-		}
-		return nil, fmt.Errorf("%w: state dir %s: %v", ErrUntrusted, path, linkHint(err))
+	f, err := safefile.Open(path, safefile.Spec{Flags: unix.O_RDONLY, Dir: true})
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("state dir: %w", os.ErrNotExist)
 	}
-	if err := checkFd(fd, path, true); err != nil {
-		unix.Close(fd)
+	if err != nil {
+		return nil, fmt.Errorf("%w: state dir %w", ErrUntrusted, err)
+	}
+	if err := checkStat(&f.Stat, path, true); err != nil {
+		f.Close()
 		return nil, err
 	}
-	return &Dir{Path: path, fd: fd}, nil
+	return &Dir{Path: path, f: f.File, fd: int(f.Fd())}, nil
 }
 
 // Close releases the directory.
-func (d *Dir) Close() error { return unix.Close(d.fd) }
+func (d *Dir) Close() error { return d.f.Close() }
 
 func (d *Dir) file(name string) string { return filepath.Join(d.Path, name) }
 
-// linkHint names the error that O_NOFOLLOW gives for a link.
-func linkHint(err error) error {
-	if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR) {
-		return errors.New("a link or not a directory; eich follows no links in its state")
-	}
-	return err
-}
-
-// checkFd refuses an open file or dir that is of the wrong kind, owned by
+// checkStat refuses a file or dir that is of the wrong kind, owned by
 // someone else, or that group or others may touch.
-func checkFd(fd int, path string, dir bool) error {
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return fmt.Errorf("state %s: %w", path, err)
-	}
-	return checkStat(&st, path, dir)
-}
-
 func checkStat(st *unix.Stat_t, path string, dir bool) error {
 	kind := uint32(st.Mode) & unix.S_IFMT
 	switch {
@@ -108,21 +96,34 @@ func checkStat(st *unix.Stat_t, path string, dir bool) error {
 }
 
 // openIn opens name inside the directory fd without following a link,
-// and checks what it opened. A missing file is os.ErrNotExist.
+// and checks what it opened: by safefile's rule (no FIFO, device or
+// socket, and a file opened for writing has no other name), then as the
+// state dir is checked. A missing file is os.ErrNotExist.
 func openIn(dirFd int, dirPath, name string, flags int, dir bool) (*os.File, error) {
-	p := filepath.Join(dirPath, name)
-	fd, err := unix.Openat(dirFd, name, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-	if errors.Is(err, unix.ENOENT) {
-		return nil, fmt.Errorf("%s: %w", p, os.ErrNotExist)
-	}
+	f, err := openSpec(dirFd, dirPath, name, safefile.Spec{Flags: flags, Perm: 0o600, Dir: dir})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrUntrusted, p, linkHint(err))
-	}
-	if err := checkFd(fd, p, dir); err != nil {
-		unix.Close(fd)
 		return nil, err
 	}
-	return os.NewFile(uintptr(fd), p), nil
+	return f.File, nil
+}
+
+// openSpec is openIn with the whole of safefile's spec. A file over
+// spec.Max is ErrTooLarge, told from its size without reading; any
+// other refusal is ErrUntrusted.
+func openSpec(dirFd int, dirPath, name string, spec safefile.Spec) (*safefile.File, error) {
+	spec.Follow = false
+	f, err := safefile.OpenAt(dirFd, dirPath, name, spec)
+	switch {
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, safefile.ErrTooLarge):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
+	}
+	if err := checkStat(&f.Stat, f.Name(), spec.Dir); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // open is openIn for a file directly in the state dir.
@@ -135,7 +136,7 @@ func (d *Dir) open(name string, flags int) (*os.File, error) {
 const maxStateFile = 1 << 20
 
 // ErrTooLarge marks a state file larger than eich ever writes it.
-var ErrTooLarge = errors.New("state file too large")
+var ErrTooLarge = safefile.ErrTooLarge
 
 // readPrivate reads a state file, refusing one that is not private. A
 // missing file reads as empty.
@@ -146,7 +147,7 @@ func (d *Dir) readPrivate(name string) ([]byte, error) {
 // readPrivateMax is readPrivate for a file that may hold at most limit
 // bytes; a larger one is ErrTooLarge, told from its size without reading.
 func (d *Dir) readPrivateMax(name string, limit int64) ([]byte, error) {
-	f, err := d.open(name, unix.O_RDONLY)
+	f, err := openSpec(d.fd, d.Path, name, safefile.Spec{Flags: unix.O_RDONLY, Max: limit})
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -154,27 +155,16 @@ func (d *Dir) readPrivateMax(name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return readCapped(f, limit)
+	return f.ReadAll()
 }
 
+// readCapped reads a file openIn opened, at most limit bytes.
 func readCapped(f *os.File, limit int64) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
 	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("%w: %s has %d bytes, more than the %d eich writes", ErrTooLarge, f.Name(), fi.Size(), limit)
-	}
-	// Sized from the stat: io.ReadAll would grow from 512 bytes, copying
-	// a large ledger many times over.
-	b := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
-	if _, err := b.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
-	}
-	if int64(b.Len()) > limit {
-		return nil, fmt.Errorf("%w: %s grew past %d bytes", ErrTooLarge, f.Name(), limit)
-	}
-	return b.Bytes(), nil
+	return safefile.ReadLimited(f, fi.Size(), limit)
 }
 
 // writeAtomic replaces name with data: a private temp file in the same
@@ -191,12 +181,11 @@ func replaceIn(dirFd int, dirPath, name string, data []byte, durable bool) error
 	var suffix [8]byte
 	_, _ = rand.Read(suffix[:])
 	tmp := "." + name + ".tmp-" + hex.EncodeToString(suffix[:])
-	fd, err := unix.Openat(dirFd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	f, err := safefile.OpenAt(dirFd, dirPath, tmp, safefile.Spec{Flags: unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL, Perm: 0o600})
 	if err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Join(dirPath, name), err)
 	}
-	f := os.NewFile(uintptr(fd), filepath.Join(dirPath, tmp))
-	err = writeAll(f, data, durable)
+	err = writeAll(f.File, data, durable)
 	if err == nil {
 		err = unix.Renameat(dirFd, tmp, dirFd, name)
 	}
