@@ -10,7 +10,7 @@
 // keys and bad values are errors that name the line, so a typo never
 // silently changes what eich removes. A file that another user owns, or
 // that group or others may write, is refused, and so is one larger than
-// MaxFileSize.
+// MaxFileSize, a link to nowhere, and anything but a regular file.
 //
 //	max_auth_tries = 4
 //	mode = auto
@@ -24,16 +24,17 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/eich-dev/eich/hooks/keyclass"
 	"github.com/eich-dev/eich/hooks/policy"
+	"github.com/eich-dev/eich/hooks/safefile"
 )
 
 // Settings are the checked values every command runs with.
@@ -177,42 +178,44 @@ var ErrUntrusted = errors.New("config file not trusted")
 // Load reads the config file at path. A missing file is empty unless
 // explicit says the user named it. The file may be a link (dotfile
 // managers make them), but what it points to must be a regular file of
-// the user's that no one else may write.
+// the user's that no one else may write. A link whose target is missing
+// (a dotfiles folder moved) is an error, not an empty config: the protect
+// list it held must not silently vanish. A named pipe or a device is
+// refused without blocking (package safefile).
 func Load(path string, explicit bool) (File, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) && !explicit {
+	f, err := safefile.Open(path, safefile.Spec{Flags: unix.O_RDONLY, Follow: true, Max: MaxFileSize})
+	switch {
+	case errors.Is(err, os.ErrNotExist) && !explicit:
 		return File{}, nil
-	}
-	if err != nil {
-		return File{}, fmt.Errorf("config: %w", err)
+	case errors.Is(err, safefile.ErrNotRegular), errors.Is(err, safefile.ErrDangling):
+		return File{}, untrusted{err}
+	case err != nil:
+		return File{}, fmt.Errorf("config %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return File{}, fmt.Errorf("config: %w", err)
-	}
-	if err := checkTrusted(path, fi); err != nil {
+	if err := checkTrusted(path, &f.Stat); err != nil {
 		return File{}, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := f.ReadAll()
 	if err != nil {
-		return File{}, fmt.Errorf("config: %w", err)
-	}
-	if len(data) > MaxFileSize {
-		return File{}, fmt.Errorf("config %s: larger than %d KiB; eich reads no more", path, MaxFileSize>>10)
+		return File{}, fmt.Errorf("config %w", err)
 	}
 	return Parse(data, path)
 }
 
-func checkTrusted(path string, fi os.FileInfo) error {
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%w: %s is not a regular file", ErrUntrusted, path)
+// untrusted is a refusal of the config file: ErrUntrusted, with a text
+// that starts "config PATH:" and does not repeat the sentinel's.
+type untrusted struct{ err error }
+
+func (u untrusted) Error() string   { return "config " + u.err.Error() }
+func (u untrusted) Unwrap() []error { return []error{ErrUntrusted, u.err} }
+
+func checkTrusted(path string, st *unix.Stat_t) error {
+	if int(st.Uid) != os.Geteuid() {
+		return untrusted{fmt.Errorf("%s: owned by uid %d, not you (uid %d)", path, st.Uid, os.Geteuid())}
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("%w: %s is owned by uid %d, not you (uid %d)", ErrUntrusted, path, st.Uid, os.Geteuid())
-	}
-	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("%w: others may write %s (mode %04o; chmod go-w %s)", ErrUntrusted, path, fi.Mode().Perm(), path)
+	if perm := uint32(st.Mode) & 0o777; perm&0o022 != 0 {
+		return untrusted{fmt.Errorf("%s: others may write it (mode %04o; chmod go-w %s)", path, perm, path)}
 	}
 	return nil
 }
