@@ -159,6 +159,9 @@ func Parse(argv []string) (*Command, error) {
 		if i == len(argv) {
 			return nil, notUnderstood("no destination")
 		}
+		if argv[i] == "" {
+			return nil, notUnderstood("empty destination")
+		}
 		if strings.HasPrefix(argv[i], "-") {
 			// "-" itself; ssh refuses a host name that starts with '-'.
 			return nil, notUnderstood("destination %q starts with '-'", argv[i])

@@ -155,6 +155,8 @@ func TestParseNotUnderstood(t *testing.T) {
 		{"ssh", "-o", "Port 1 2", "host"},
 		{"ssh", "--"},
 		{"ssh", "-G"},
+		{"ssh", ""},
+		{"ssh", "-v", "", "host"},
 	} {
 		c, err := Parse(argv)
 		if !errors.Is(err, ErrNotUnderstood) {
