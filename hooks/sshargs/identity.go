@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
@@ -46,19 +47,15 @@ func ReadIdentity(path string, maxBytes int64) (ssh.PublicKey, string, error) {
 	if err := check(&named, maxBytes); err != nil {
 		return nil, "", refuse(path, "%w", err)
 	}
-	fd, err := openIdentity(path, maxBytes)
+	fd, opened, err := openIdentity(path, maxBytes)
 	if err != nil {
 		return nil, "", err
 	}
 	defer unix.Close(fd)
-	var opened unix.Stat_t
-	if err := unix.Fstat(fd, &opened); err != nil {
-		return nil, "", refuse(path, "fstat: %w", err)
-	}
 	if opened.Dev != named.Dev || opened.Ino != named.Ino {
 		return nil, "", refuse(path, "replaced while being opened")
 	}
-	data, err := readAtMost(fd, maxBytes)
+	data, err := readAtMost(fd, opened.Size, maxBytes)
 	if err != nil {
 		return nil, "", refuse(path, "%w", err)
 	}
@@ -78,8 +75,9 @@ func ReadIdentity(path string, maxBytes int64) (ssh.PublicKey, string, error) {
 }
 
 // openIdentity opens path read-only, without blocking, following no link
-// and taking no controlling terminal, and checks the open file.
-func openIdentity(path string, maxBytes int64) (int, error) {
+// and taking no controlling terminal, and checks the open file. It
+// returns the descriptor and what fstat says of it.
+func openIdentity(path string, maxBytes int64) (int, *unix.Stat_t, error) {
 	var fd int
 	err := retry(func() (err error) {
 		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
@@ -87,20 +85,20 @@ func openIdentity(path string, maxBytes int64) (int, error) {
 	})
 	if err != nil {
 		if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EMLINK) {
-			return -1, refuse(path, "not a regular file but a symbolic link")
+			return -1, nil, refuse(path, "not a regular file but a symbolic link")
 		}
-		return -1, refuse(path, "open: %w", err)
+		return -1, nil, refuse(path, "open: %w", err)
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
-		return -1, refuse(path, "fstat: %w", err)
+		return -1, nil, refuse(path, "fstat: %w", err)
 	}
 	if err := check(&st, maxBytes); err != nil {
 		unix.Close(fd)
-		return -1, refuse(path, "%w", err)
+		return -1, nil, refuse(path, "%w", err)
 	}
-	return fd, nil
+	return fd, &st, nil
 }
 
 // check refuses what is not a small regular file of the effective user's
@@ -139,24 +137,30 @@ func kindName(kind uint32) string {
 	return fmt.Sprintf("of type %#o", kind)
 }
 
-// readAtMost reads fd to its end; more than limit bytes is an error.
-func readAtMost(fd int, limit int64) ([]byte, error) {
-	buf := make([]byte, limit+1)
-	n := 0
-	for n < len(buf) {
-		m, err := unix.Read(fd, buf[n:])
+// readAtMost reads fd to its end, expecting size bytes; more than limit
+// bytes is an error.
+func readAtMost(fd int, size, limit int64) ([]byte, error) {
+	buf := make([]byte, 0, min(max(size, 0), limit)+1)
+	for {
+		if int64(len(buf)) > limit {
+			return nil, fmt.Errorf("grew past %d bytes", limit)
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(int64(len(buf)), limit+1-int64(len(buf)))))
+		}
+		end := min(int64(cap(buf)), limit+1)
+		n, err := unix.Read(fd, buf[len(buf):end])
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read: %w", err)
 		}
-		if m == 0 {
-			return buf[:n], nil
+		if n == 0 {
+			return buf, nil
 		}
-		n += m
+		buf = buf[:len(buf)+n]
 	}
-	return nil, fmt.Errorf("grew past %d bytes", limit)
 }
 
 func retry(call func() error) error {

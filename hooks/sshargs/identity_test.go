@@ -263,7 +263,7 @@ func TestOpenIdentityRefuses(t *testing.T) {
 		{link, "not a regular file but a symbolic link"},
 	} {
 		err := promptly(t, func() error {
-			fd, err := openIdentity(tc.path, MaxIdentityBytes)
+			fd, _, err := openIdentity(tc.path, MaxIdentityBytes)
 			if err == nil {
 				unix.Close(fd)
 			}
@@ -271,7 +271,7 @@ func TestOpenIdentityRefuses(t *testing.T) {
 		})
 		refused(t, err, tc.path, tc.want)
 	}
-	fd, err := openIdentity(key, MaxIdentityBytes)
+	fd, _, err := openIdentity(key, MaxIdentityBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,4 +325,41 @@ func FuzzComment(f *testing.F) {
 			t.Fatalf("comment %q from a file that is no openssh-key-v1 key", c)
 		}
 	})
+}
+
+// TestReadAtMost reads a pipe, which can hold more than the size the
+// caller expects, as a file that grew after its fstat would.
+func TestReadAtMost(t *testing.T) {
+	for _, tc := range []struct {
+		write       int
+		size, limit int64
+		ok          bool
+	}{
+		{write: 0, size: 0, limit: 10, ok: true},
+		{write: 10, size: 0, limit: 10, ok: true},
+		{write: 10, size: 10, limit: 10, ok: true},
+		{write: 1000, size: 3, limit: 1000, ok: true},
+		{write: 11, size: 0, limit: 10},
+		{write: 11, size: 10, limit: 10},
+		{write: 5000, size: 100, limit: 1000},
+		{write: 5, size: -1, limit: 10, ok: true},
+	} {
+		var p [2]int
+		if err := unix.Pipe(p[:]); err != nil {
+			t.Fatal(err)
+		}
+		data := []byte(strings.Repeat("k", tc.write))
+		if _, err := unix.Write(p[1], data); err != nil {
+			t.Fatal(err)
+		}
+		unix.Close(p[1])
+		got, err := readAtMost(p[0], tc.size, tc.limit)
+		unix.Close(p[0])
+		if tc.ok && (err != nil || string(got) != string(data)) {
+			t.Errorf("%d bytes, size %d, limit %d: %d bytes, %v; want them all", tc.write, tc.size, tc.limit, len(got), err)
+		}
+		if !tc.ok && (err == nil || !strings.Contains(err.Error(), "grew past")) {
+			t.Errorf("%d bytes, size %d, limit %d: %d bytes, %v; want an error", tc.write, tc.size, tc.limit, len(got), err)
+		}
+	}
 }
