@@ -117,8 +117,12 @@ func WriteLog(w io.Writer, removals []state.Removal) {
 		return
 	}
 	for _, r := range removals {
-		fmt.Fprintf(w, "%s  %-24s  %-12s  %s  reason=%s  agent=%s  comment=%s\n",
+		cut := ""
+		if r.CommentBytes > len(r.Comment) {
+			cut = fmt.Sprintf(" (the first %d of %d bytes)", len(r.Comment), r.CommentBytes)
+		}
+		fmt.Fprintf(w, "%s  %-24s  %-12s  %s  reason=%s  agent=%s  comment=%s%s\n",
 			r.Time.UTC().Format(time.RFC3339), outcomeText[r.Outcome], safetext.Line(r.Class), r.Fingerprint,
-			strconv.QuoteToASCII(r.Reason), strconv.QuoteToASCII(r.Agent), strconv.QuoteToASCII(r.Comment))
+			strconv.QuoteToASCII(r.Reason), strconv.QuoteToASCII(r.Agent), strconv.QuoteToASCII(r.Comment), cut)
 	}
 }
