@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -413,7 +414,7 @@ func TestCorruptLedgerIsSetAsideWithOneLine(t *testing.T) {
 	if strings.Count(out, "\n") != 1 {
 		t.Errorf("want exactly one line, got %q", out)
 	}
-	aside, _ := filepath.Glob(ledger + ".bad-*")
+	aside, _ := filepath.Glob(ledger + ".bad*")
 	if len(aside) != 1 {
 		t.Errorf("corrupt ledger not set aside: %v", aside)
 	}
@@ -421,6 +422,20 @@ func TestCorruptLedgerIsSetAsideWithOneLine(t *testing.T) {
 		t.Errorf("after setting the ledger aside eich did not prune: %d keys", n)
 	}
 	e.requireUserKeys()
+	// Corrupt at every run, as a ledger eich could not read back was:
+	// still one copy set aside, the latest.
+	for i := range 3 {
+		junk := []byte("eich-ledger 1\nrun " + strconv.Itoa(i) + "\n")
+		os.WriteFile(ledger, junk, 0o600)
+		hooks.Pre(e.s, strconv.Itoa(8+i), eicLine)
+		aside, _ = filepath.Glob(ledger + ".bad*")
+		if len(aside) != 1 {
+			t.Fatalf("after %d more corrupt runs, copies set aside: %v", i+1, aside)
+		}
+		if got, _ := os.ReadFile(aside[0]); !bytes.Equal(got, junk) {
+			t.Errorf("%s holds %q, want the latest corrupt ledger %q", aside[0], got, junk)
+		}
+	}
 }
 
 func TestUntrustedStateRemovesNothing(t *testing.T) {
