@@ -115,6 +115,10 @@ func (a *Agent) refuse(count, size uint32) error {
 // a blob starts with its format's name. Bytes after the last key are
 // ignored, as agent.Client ignores them.
 func parseIdentities(body []byte, count int) ([]*agent.Key, error) {
+	// The least a key takes: two lengths, and a blob holding a length.
+	if count*12 > len(body) {
+		return nil, fmt.Errorf("%d keys announced in an answer of %d bytes", count, len(body)+5)
+	}
 	store := make([]agent.Key, count)
 	keys := make([]*agent.Key, count)
 	for i := range count {

@@ -7,7 +7,8 @@
 // it keeps the connection in fully serialised mode (one request, one
 // reply, no background reader).
 // Errors say what went wrong in terms a user can act on: no agent, an agent
-// that does not answer, or an agent that refused a request.
+// that does not answer, an agent that refused a request, or one that
+// lists more keys than eich handles (MaxKeys), which it then leaves alone.
 package sshagent
 
 import (
