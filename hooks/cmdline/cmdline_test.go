@@ -1,6 +1,7 @@
 package cmdline
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -54,6 +55,40 @@ func TestIsEIC(t *testing.T) {
 		{"/usr/local/bin/mssh i-1", true},
 		{"eic i-0123456789abcdef0", true},
 		{"AWS_PROFILE=x jump-box web-1", true},
+		// aws-vault: global flags with their values, before or after exec
+		{"aws-vault --backend file exec prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault --backend=file exec prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault --debug --prompt terminal --keychain login exec prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault --secret-service-collection c --pass-dir /p --pass-cmd pass --pass-prefix aws --file-dir /f exec prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault exec --backend file prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault exec -d 1h --region eu-west-1 -t 123456 --json -n --server --ec2-server --ecs-server --lazy --stdout prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault exec --mfa-token=123456 -nd1h prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault exec prod --duration 1h -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault exec --no-session --new-flag prod -- aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"aws-vault exec prod mssh i-1", true},
+		// the wrappers' options with values, as their tools read them
+		{"sudo -u bob aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"sudo --us bob aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"sudo AWS_PROFILE=x -u bob aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"env -u VAR aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"env -C dir aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"env - PATH=/usr/bin aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"env -S 'aws ec2-instance-connect' ssh --instance-id i-1", true},
+		{`env -iS"AWS_PROFILE=x aws ec2-instance-connect ssh" --instance-id i-1`, true},
+		{"nice -n 5 aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"nice --adj 5 aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"timeout -s KILL 30 aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"timeout 30s aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"timeout --signal=KILL 30 aws ec2-instance-connect ssh --instance-id i-1", true},
+		{"timeout --sig KILL 30 aws ec2-instance-connect ssh --instance-id i-1", true},
+		// help is not what these are, nor is a here-document's body
+		{"aws ec2-instance-connect ssh --os-user help --instance-id i-1", true},
+		{"mssh -d -u help i-1", true},
+		{"mssh i-1 -- ls -h", true},
+		{"cat <<EOF; aws ec2-instance-connect ssh --instance-id i-1\nsome text\nEOF", true},
+		{"cat <<EOF\nsome text\nEOF\naws ec2-instance-connect ssh --instance-id i-1", true},
+		{"cat <<-EOF\n\tsome text\n\tEOF\nmssh i-1", true},
+		{"aws ec2-instance-connect ssh --instance-id i-1 <<<yes", true},
 		// negatives
 		{"", false},
 		{"ls -la", false},
@@ -78,6 +113,57 @@ func TestIsEIC(t *testing.T) {
 		{"epic i-1", false},
 		{"echo eic", false},
 		{"printf '%s' \"$(echo aws ec2-instance-connect ssh)\"", false},
+		// here-documents: their text is no command (bash hands its trap
+		// the line reprinted: the redirections first, the delimiter quoted)
+		{"cat <<EOF\naws ec2-instance-connect ssh --instance-id i-1\nEOF", false},
+		{"cat <<'EOF'\naws ec2-instance-connect ssh --instance-id i-1\nEOF\n", false},
+		{"cat <<\"EOF\" >notes\naws ec2-instance-connect ssh --instance-id i-1\nEOF", false},
+		{"cat <<\\EOF\nmssh i-1\nEOF", false},
+		{"cat << E'O'F | grep ssh\naws ec2-instance-connect ssh --instance-id i-1\nEOF", false},
+		{"cat <<-EOF\n\taws ec2-instance-connect ssh --instance-id i-1\n\tEOF", false},
+		{"cat  > /dev/null <<-'E O'\naws ec2-instance-connect ssh --instance-id i-1\nE O\n", false},
+		{"cat <<A; cat <<B\nx\nA\naws ec2-instance-connect ssh --instance-id i-1\nB", false},
+		{"cat <<EOF\nEOF is not alone here\nmssh i-1", false},
+		{"ssh host sh <<EOF\naws ec2-instance-connect ssh --instance-id i-1\nEOF", false},
+		{"x=$(cat <<EOF\naws ec2-instance-connect ssh --instance-id i-1\nEOF\n)", false},
+		// fish has no here-documents: a quoted text over several lines
+		{"printf '%s\\n' '\naws ec2-instance-connect ssh --instance-id i-1\n' | cat", false},
+		// help, not a login
+		{"mssh --help", false},
+		{"mssh -h", false},
+		{"mssh --he", false},
+		{"mssh -dh", false},
+		{"mssh i-1 -h", false},
+		{"/usr/local/bin/mssh --help i-1", false},
+		{"aws ec2-instance-connect ssh help", false},
+		{"aws ec2-instance-connect ssh --help", false},
+		{"aws ec2-instance-connect help", false},
+		{"aws ec2-instance-connect ssh -h", false},
+		{"aws --debug ec2-instance-connect ssh help", false},
+		{"aws ec2-instance-connect ssh --debug help", false},
+		{"aws ec2-instance-connect ssh --instance-id i-1 help", false},
+		{"aws --version ec2-instance-connect ssh --instance-id i-1", false},
+		{"sudo -u bob aws ec2-instance-connect ssh --help", false},
+		// aws-vault runs no command, or another one
+		{"aws-vault --backend file list", false},
+		{"aws-vault --backend exec prod -- aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"aws-vault exec --help prod -- aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"aws-vault exec prod --help-long -- aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"aws-vault --version exec prod -- aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"aws-vault exec prod aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"aws-vault exec -- aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"aws-vault exec --region prod -- aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"aws-vault exec prod -- echo aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"aws-vault exec --new-flag prod echo -- aws ec2-instance-connect ssh --instance-id i-1", false},
+		// the wrappers run another command, or none
+		{"sudo --new-flag echo aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"sudo --log aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"env -S echo aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"env -S 'echo aws' ec2-instance-connect ssh --instance-id i-1", false},
+		{"env -0 aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"env -u aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"nice -n aws ec2-instance-connect ssh --instance-id i-1", false},
+		{"timeout -s KILL aws ec2-instance-connect ssh --instance-id i-1", false},
 	}
 	for _, c := range cases {
 		if got := IsEIC(c.line, extra); got != c.want {
@@ -110,6 +196,20 @@ func TestWrappers(t *testing.T) {
 		{"sudo -h", false},
 		{"sudo -iu", false}, // user aws, command ec2-instance-connect
 		{"sudo -u", false},
+		{"sudo --us bob", true}, // getopt_long takes a prefix of one option
+		{"sudo --user=bob --preserve-env=PATH", true},
+		{"sudo --preserve-env", true},
+		{"sudo --login", true},
+		{"sudo --login-c x", true},
+		{"sudo -D /tmp -R / -T 60 -B -N", true},
+		{"sudo FOO=1 -u bob", true}, // sudo reads options after NAME=VALUE
+		{"sudo -u bob FOO=1", true},
+		{"sudo --new-flag", true}, // unknown: read as taking no value
+		{"sudo --pre", false},     // preserve-env or preserve-groups: refused
+		{"sudo --log", false},
+		{"sudo --li", false},
+		{"sudo --he", false},
+		{"sudo --vers", false},
 		{"doas -u bob", true},
 		{"doas -C /etc/doas.conf", false},
 		{"doas -s", false},
@@ -124,6 +224,13 @@ func TestWrappers(t *testing.T) {
 		{"timeout --help", false},
 		{"timeout --version", false},
 		{"timeout -s", false},
+		{"timeout 30s", true},
+		{"timeout -s KILL 30", true},
+		{"timeout --signal=KILL 30", true},
+		{"timeout --sig KILL 30", true},
+		{"timeout --k 5 --fore 30", true},
+		{"timeout --verb 30", true},
+		{"timeout --ver 30", false}, // verbose or version: refused
 		{"stdbuf -oL", true},
 		{"stdbuf -o L -e 0", true},
 		{"stdbuf -i0 -oL -eL", true},
@@ -131,6 +238,9 @@ func TestWrappers(t *testing.T) {
 		{"stdbuf --output L", true},
 		{"stdbuf -o", false},
 		{"stdbuf --help", false},
+		{"stdbuf --out L", true},
+		{"nohup --", true},
+		{"nohup --he", false},
 		{"coproc", true},
 		{"ionice -c 3", true},
 		{"ionice -c2 -n7", true},
@@ -139,6 +249,10 @@ func TestWrappers(t *testing.T) {
 		{"ionice -p 123", false},
 		{"ionice -P 123", false},
 		{"ionice -c", false},
+		{"ionice -h", false},
+		{"taskset -V", false},
+		{"chrt -h", false},
+		{"setsid -h", false},
 		{"taskset 0x3", true},
 		{"taskset -c 0-3", true},
 		{"taskset --cpu-list 0,2", true},
@@ -172,12 +286,32 @@ func TestWrappers(t *testing.T) {
 		{"nice --adjustment=5", true},
 		{"nice --help", false},
 		{"nice -n", false},
+		{"nice -n 5", true},
+		{"nice --adj 5", true},
+		{"nice --h", false},
 		{"env -u AWS_PROFILE", true},
 		{"env -uAWS_PROFILE -i", true},
 		{"env --unset=AWS_PROFILE", true},
 		{"env -C /tmp AWS_REGION=x", true},
 		{"env -u", false},
 		{"env --version", false},
+		{"env -", true}, // a lone - is -i
+		{"env -i -- -", true},
+		{"env -a eic -P /usr/bin", true},
+		{"env -S", true}, // -S's words (here "aws") stand in its place
+		{"env -S nice", true},
+		{"env -vS'nice -n 5'", true},
+		{"env --split-string=-i", true},
+		{"env -S '-u X FOO=1'", true},
+		{"env -S 'FOO=1 -u X'", false}, // -u after NAME=VALUE is the command
+		{"env -S echo", false},
+		{"env -iSecho", false},
+		{"env --split=echo", false},
+		{"env -0", false}, // refused with a command
+		{"env --nu", false},
+		{"env --ignore-env", true},
+		{"env --ig", false}, // ignore-environment or ignore-signal: refused
+		{"env --block-signal --default-signal=INT", true},
 		{"exec -a eic", true},
 		{"exec -cl", true},
 		{"exec -a", false},
@@ -289,6 +423,11 @@ func TestInspect(t *testing.T) {
 		{"SSH_AUTH_SOCK= aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true}},
 		{"env -u SSH_AUTH_SOCK aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true}},
 		{"env -i PATH=/usr/bin aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true}},
+		{"env - PATH=/usr/bin aws ec2-instance-connect ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true}},
+		// env -S: the words before it and the words it splits count
+		{"SSH_AUTH_SOCK=/a env -S 'aws ec2-instance-connect' ssh --instance-id i-1", Login{GeneratesKey: true, SetsAgent: true, Agent: "/a"}},
+		{"env -S 'SSH_AUTH_SOCK=/b aws ec2-instance-connect' ssh --private-key-file k", Login{SetsAgent: true, Agent: "/b"}},
+		{"cat <<EOF\nSSH_AUTH_SOCK=/x aws ec2-instance-connect ssh --instance-id i-1\nEOF\naws ec2-instance-connect ssh --instance-id i-2", Login{GeneratesKey: true}},
 		// an argument, not an assignment: the shell's agent
 		{"aws ec2-instance-connect ssh --instance-id i-1 SSH_AUTH_SOCK=/x", Login{GeneratesKey: true}},
 		// the first EIC command on the line decides
@@ -302,5 +441,39 @@ func TestInspect(t *testing.T) {
 	}
 	if _, ok := Inspect("echo SSH_AUTH_SOCK=/x --private-key-file", nil); ok {
 		t.Error("a line with no EIC command was inspected as one")
+	}
+}
+
+// TestEnvSplitAsEnv checks envSplit against the system's env -S, where it
+// has one (GNU coreutils 8.30 and later, FreeBSD, macOS).
+func TestEnvSplitAsEnv(t *testing.T) {
+	if err := exec.Command("env", "-S", "true").Run(); err != nil {
+		t.Skipf("no env -S here: %v", err)
+	}
+	for _, s := range []string{
+		`aws ec2-instance-connect ssh`,
+		`  a   b	c `,
+		`'b c' "d e"`,
+		`"d\_e" f\_g`,
+		`x #y z`,
+		`x y#z`,
+		`x\cy z`,
+		`"q\"r" 's\'t' 'u\\v' w\\x`,
+		`"t\tab" n\nl`,
+		`''`,
+	} {
+		const format = "'<%s>' "
+		out, err := exec.Command("env", "-S", "printf "+format+s).Output()
+		if err != nil {
+			t.Errorf("env -S %q: %v", s, err)
+			continue
+		}
+		var want strings.Builder
+		for _, w := range envSplit(s) {
+			want.WriteString("<" + w + ">")
+		}
+		if string(out) != want.String() {
+			t.Errorf("envSplit(%q) = %q, env -S splits it into %q", s, want.String(), out)
+		}
 	}
 }

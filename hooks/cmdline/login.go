@@ -43,7 +43,7 @@ func loginOf(words []string, extra []string) Login {
 		switch {
 		case strings.HasPrefix(w, "SSH_AUTH_SOCK="):
 			l.SetsAgent, l.Agent = true, strings.TrimPrefix(w, "SSH_AUTH_SOCK=")
-		case w == "-i" || w == "--ignore-environment" || w == "--unset=SSH_AUTH_SOCK" ||
+		case w == "-i" || w == "-" || w == "--ignore-environment" || w == "--unset=SSH_AUTH_SOCK" ||
 			(w == "-u" || w == "--unset") && i+1 < len(prefix) && prefix[i+1] == "SSH_AUTH_SOCK":
 			l.SetsAgent, l.Agent = true, ""
 		}

@@ -6,7 +6,9 @@ import "strings"
 // Control operators (; & | && || newline), grouping ( ) and the openers
 // of command substitution ($( and `) end a command. Redirections and their
 // targets are dropped, and a # at the start of a word comments out the
-// rest of the line.
+// rest of the line. The body of a here-document (<<WORD, <<-WORD) is
+// text, not commands: the lines after the operator's line, up to the one
+// that is WORD (without its quotes), are skipped.
 func split(line string) [][]string {
 	var (
 		cmds       [][]string
@@ -14,14 +16,21 @@ func split(line string) [][]string {
 		word       strings.Builder
 		inWord     bool
 		skipTarget bool // the next word is a redirection target
+		docTarget  bool // ... and the delimiter of a here-document
+		docTabs    bool // ... whose lines may start with tabs (<<-)
+		docs       []heredoc
 	)
 	endWord := func() {
 		if !inWord {
 			return
 		}
-		if skipTarget {
+		switch {
+		case docTarget:
+			docs = append(docs, heredoc{word.String(), docTabs})
+			docTarget, skipTarget = false, false
+		case skipTarget:
 			skipTarget = false
-		} else {
+		default:
 			words = append(words, word.String())
 		}
 		word.Reset()
@@ -33,7 +42,7 @@ func split(line string) [][]string {
 			cmds = append(cmds, words)
 		}
 		words = nil
-		skipTarget = false
+		skipTarget, docTarget = false, false
 	}
 	for i := 0; i < len(line); i++ {
 		c := line[i]
@@ -63,7 +72,13 @@ func split(line string) [][]string {
 		case c == '$' && i+1 < len(line) && line[i+1] == '(':
 			endCmd()
 			i++
-		case c == ';' || c == '&' || c == '|' || c == '\n' || c == '(' || c == ')' || c == '`':
+		case c == '\n':
+			endCmd()
+			if len(docs) > 0 {
+				i = skipHeredocs(line, i+1, docs) - 1
+				docs = docs[:0]
+			}
+		case c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '`':
 			endCmd()
 		case c == '<' || c == '>':
 			if !inWord || isDigits(word.String()) {
@@ -72,8 +87,16 @@ func split(line string) [][]string {
 			} else {
 				endWord()
 			}
+			start := i
 			for i+1 < len(line) && (line[i+1] == '<' || line[i+1] == '>' || line[i+1] == '&' || line[i+1] == '|') {
 				i++
+			}
+			// << and <<- open a here-document; <<< is a here-string.
+			if line[start:i+1] == "<<" {
+				docTarget, docTabs = true, i+1 < len(line) && line[i+1] == '-'
+				if docTabs {
+					i++
+				}
 			}
 			skipTarget = true
 		case c == ' ' || c == '\t' || c == '\r':
@@ -92,6 +115,34 @@ func split(line string) [][]string {
 	}
 	endCmd()
 	return cmds
+}
+
+// heredoc is a here-document whose body is still to come.
+type heredoc struct {
+	delim     string // the word that ends it, quotes removed
+	stripTabs bool   // <<-: leading tabs of its lines are not read
+}
+
+// skipHeredocs returns the index in line just past the bodies of docs,
+// which start at line[i], one after the other. A body without its end
+// runs to the end of the line.
+func skipHeredocs(line string, i int, docs []heredoc) int {
+	for _, d := range docs {
+		for i < len(line) {
+			l := line[i:]
+			if nl := strings.IndexByte(l, '\n'); nl >= 0 {
+				l = l[:nl]
+			}
+			i += len(l) + 1
+			if d.stripTabs {
+				l = strings.TrimLeft(l, "\t")
+			}
+			if l == d.delim {
+				break
+			}
+		}
+	}
+	return min(i, len(line))
 }
 
 // readDoubleQuote copies a "…" string starting at line[i] into word and
