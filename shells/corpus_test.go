@@ -21,7 +21,9 @@ const cmdlineDir = "../hooks/cmdline"
 // eicCorpus returns the command lines of cmdline's own tests (every string
 // literal in its test files, and its fuzz corpus) and the extra names its
 // tests use (`extra := []string{…}`), so that lines added there, in any
-// table shape, are checked here too. Which of them are EIC lines is for
+// table shape, are checked here too. A test function that declares
+// `const eic = "…"` builds its lines as PREFIX + " " + eic: each string
+// literal in it is taken that way too. Which of them are EIC lines is for
 // cmdline.IsEIC to say.
 func eicCorpus(t *testing.T) (lines, extra []string) {
 	t.Helper()
@@ -37,6 +39,17 @@ func eicCorpus(t *testing.T) (lines, extra []string) {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.FuncDecl:
+				if eic, ok := eicConst(n); ok {
+					ast.Inspect(n, func(m ast.Node) bool {
+						if s, ok := m.(*ast.BasicLit); ok {
+							if prefix, ok := stringLit(s); ok && prefix != eic {
+								lines = append(lines, prefix+" "+eic)
+							}
+						}
+						return true
+					})
+				}
 			case *ast.BasicLit:
 				if s, ok := stringLit(n); ok {
 					lines = append(lines, s)
@@ -69,10 +82,34 @@ func eicCorpus(t *testing.T) (lines, extra []string) {
 			}
 		}
 	}
-	if len(lines) < 20 || len(extra) == 0 {
+	if len(lines) < 20 || len(extra) == 0 || !slices.Contains(lines, "sudo -iu bob aws ec2-instance-connect ssh --instance-id i-1") {
 		t.Fatalf("read %d lines and extra names %q from %s's tests; its table changed shape", len(lines), extra, cmdlineDir)
 	}
 	return lines, extra
+}
+
+// eicConst returns the value of `const eic = "…"` declared in fn's body.
+func eicConst(fn *ast.FuncDecl) (string, bool) {
+	if fn.Body == nil {
+		return "", false
+	}
+	for _, st := range fn.Body.List {
+		decl, ok := st.(*ast.DeclStmt)
+		if !ok {
+			continue
+		}
+		gen, ok := decl.Decl.(*ast.GenDecl)
+		if !ok || gen.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gen.Specs {
+			v, ok := spec.(*ast.ValueSpec)
+			if ok && len(v.Names) == 1 && v.Names[0].Name == "eic" && len(v.Values) == 1 {
+				return stringLit(v.Values[0])
+			}
+		}
+	}
+	return "", false
 }
 
 // stringLit returns the value of a Go string literal.
@@ -135,4 +172,67 @@ func TestPreFilterPassesEveryEICLine(t *testing.T) {
 		}
 	}
 	t.Logf("%d EIC lines of %d in cmdline's corpus, extra names %q", len(eic), len(lines), extra)
+}
+
+// TestMultiLineCorpusAsShellsRunIt runs each line of cmdline's corpus that
+// spans several lines (here-documents, quoted text, continued lines) in
+// every real shell, with aws, mssh and ssh as functions that leave a
+// mark, and checks that a login command runs exactly when cmdline.IsEIC
+// says so: a here-document's body is text to the shells too. fish has
+// no here-documents: it refuses every line with <<, which therefore
+// never runs there; the other lines it parses must agree as well.
+func TestMultiLineCorpusAsShellsRunIt(t *testing.T) {
+	all, extra := eicCorpus(t)
+	var lines []string
+	var want strings.Builder
+	for _, l := range all {
+		if strings.Contains(l, "\n") && !slices.Contains(lines, l) {
+			lines = append(lines, l)
+			want.WriteString(map[bool]string{true: "y", false: "n"}[cmdline.IsEIC(l, extra)])
+		}
+	}
+	if !strings.Contains(want.String(), "y") || !strings.Contains(want.String(), "n") {
+		t.Fatalf("the corpus has no multi-line lines of both kinds: %q", want.String())
+	}
+	// The lines run in a directory of their own (some write files); a
+	// mark in $R means a login command ran.
+	const sh = `R=$1; cd "$2" || exit 1; shift 2
+aws() { echo aws >>"$R"; }; mssh() { echo mssh >>"$R"; }; ssh() { cat >/dev/null; }
+for l in "$@"; do
+	: >"$R"; (eval "$l") >/dev/null 2>&1 </dev/null
+	if [ -s "$R" ]; then printf y; else printf n; fi
+done`
+	const fish = `set R $argv[1]; cd $argv[2]; or exit 1
+function aws; echo aws >>$R; end; function mssh; echo mssh >>$R; end; function ssh; cat >/dev/null; end
+for l in $argv[3..-1]
+	if not printf '%s' $l | fish --no-config --no-execute 2>/dev/null
+		printf s; continue
+	end
+	echo -n >$R; eval $l >/dev/null 2>&1 </dev/null
+	test -s $R; and printf y; or printf n
+end`
+	mark, dir := filepath.Join(t.TempDir(), "ran"), t.TempDir()
+	var runs [][]string
+	for _, bash := range testbed.Bashes(t) {
+		runs = append(runs, []string{bash, "-c", sh, "x", mark, dir})
+	}
+	runs = append(runs, []string{"zsh", "-f", "-c", sh, "x", mark, dir},
+		[]string{"fish", "--no-config", "-c", fish, mark, dir})
+	for _, r := range runs {
+		got := run(t, r[0], append(r[1:], lines...)...)
+		if len(got) != len(lines) {
+			t.Fatalf("%s printed %q for %d lines", r[0], got, len(lines))
+		}
+		for i, l := range lines {
+			g, w := got[i], want.String()[i]
+			switch {
+			case g == 's' && r[0] == "fish" && strings.Contains(l, "<<"):
+			case g == 's':
+				t.Errorf("fish cannot parse %q", l)
+			case g != w:
+				t.Errorf("%s: %q runs a login: %c; cmdline.IsEIC says %c", r[0], l, g, w)
+			}
+		}
+	}
+	t.Logf("%d multi-line lines: %s", len(lines), want.String())
 }
