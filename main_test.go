@@ -308,6 +308,7 @@ func TestEveryCommandRefusesStrayWords(t *testing.T) {
 		"doctor":     {"doctor", "x"},
 		"init":       {"init", "zsh", "x"},
 		"ssh-config": {"ssh-config", "x"},
+		"guard":      {"guard", "x"},
 		"completion": {"completion", "zsh", "x"},
 		"hook pre":   {"hook", "pre", "--session", "1", "x"},
 		"hook post":  {"hook", "post", "--session", "1", "x"},

@@ -100,16 +100,25 @@ func Doctor(w io.Writer, s *Settings, host string, color bool) error {
 	}
 
 	sshVersion(ok)
-	plain, errPlain, eic, errEIC := s.sshGBoth(host)
-	if errPlain != nil {
-		ok(false, "ssh -G %s: %v", host, errPlain)
+	f := s.askSSH(host)
+	plain, eic := f.plain, f.eic
+	if f.errPlain != nil {
+		ok(false, "ssh -G %s: %v", host, f.errPlain)
 	} else {
 		ok(plain["addkeystoagent"] != "yes" && plain["addkeystoagent"] != "true",
 			"ssh -G %s: AddKeysToAgent %s, IdentitiesOnly %s, IdentityAgent %s",
 			host, plain["addkeystoagent"], plain["identitiesonly"], orNone(plain["identityagent"]))
 	}
-	blockInPlace := errEIC == nil && eic["identitiesonly"] == "yes" && (eic["addkeystoagent"] == "no" || eic["addkeystoagent"] == "false")
+	blockInPlace := f.errEIC == nil && eic["identitiesonly"] == "yes" && (eic["addkeystoagent"] == "no" || eic["addkeystoagent"] == "false")
 	ok(blockInPlace, "eich ssh-config block active for EIC logins: %v", blockInPlace)
+	switch {
+	case f.errGuard != nil:
+		ok(false, "guard: %v", f.errGuard)
+	case f.guard:
+		ok(true, "guard: ssh runs `eich guard` for %s: EIC logins started anywhere (scripts, make, cron) are pruned, their keys recorded exactly", host)
+	default:
+		ok(true, "guard: not in the ssh config: only EIC logins typed in a hooked shell are pruned (`eich ssh-config guard` covers scripts, make, cron)")
+	}
 
 	fmt.Fprintln(w, "\nThe root-cause fix, if you can change ~/.ssh/config:")
 	if !blockInPlace {

@@ -44,6 +44,14 @@ func preRun(s *Settings, session string, login cmdline.Login) string {
 	if err != nil {
 		return err.Error() + "; not pruning"
 	}
+	return ss.beforeLogin(session, shell, socket, login.GeneratesKey)
+}
+
+// beforeLogin is what `hook pre` and `eich guard` do before an EIC login
+// on the agent at socket: prune it by the policy, counting the other EIC
+// logins in flight, register this one as in flight under session with
+// the agent's keys as they are now, and return the hook's line.
+func (ss *Session) beforeLogin(session, shell, socket string, generatesKey bool) string {
 	if err := ss.connect(socket); err != nil {
 		return agentProblem(err)
 	}
@@ -56,19 +64,19 @@ func preRun(s *Settings, session string, login cmdline.Login) string {
 		inFlight = ss.dir.CountInFlight(session, socket, ss.now)
 	}
 	rep := ss.prune(keys, policy.Before, inFlight, false,
-		fmt.Sprintf("before an EIC command: %d agent keys, limit %d, %d other EIC commands in flight", len(keys), s.MaxAuthTries, inFlight))
+		fmt.Sprintf("before an EIC command: %d agent keys, limit %d, %d other EIC commands in flight", len(keys), ss.s.MaxAuthTries, inFlight))
 	left := remaining(keys, rep)
 	if ss.writable() && state.ValidSession(session) {
 		err := ss.dir.StartInFlight(state.InFlight{Session: session, Started: ss.now,
 			ShellAgent: shell, LoginAgent: socket, AgentID: socketID(socket), Listed: len(keys) > 0,
-			GeneratesKey: login.GeneratesKey, Before: fingerprints(left)})
+			GeneratesKey: generatesKey, Before: fingerprints(left)})
 		if err != nil {
 			ss.note(err.Error())
 		}
 	}
 	ss.remember(left)
 	ss.publish(left)
-	return hookLine(s, ss, rep, true)
+	return hookLine(ss.s, ss, rep, true)
 }
 
 // loginAgent is the agent socket the login will use: the shell's, or the

@@ -3,11 +3,14 @@ package hooks
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -72,18 +75,57 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 
 func (b *cappedBuffer) Bytes() []byte { return b.buf.Bytes() }
 
-// sshGBoth runs `ssh -G host` without and with the hook's variable set,
-// side by side, so that doctor waits for one deadline at most.
-func (s *Settings) sshGBoth(host string) (plain map[string]string, errPlain error, eic map[string]string, errEIC error) {
+// sshFacts is what doctor asks ssh about a host.
+type sshFacts struct {
+	plain, eic       map[string]string // ssh -G, without and with EICH_EIC
+	errPlain, errEIC error
+	guard            bool // ssh runs `eich guard` for the host
+	errGuard         error
+}
+
+// askSSH runs `ssh -G host` without and with the hook's variable set, and
+// once more to see whether ssh runs the guard, side by side, so that
+// doctor waits for one deadline at most.
+func (s *Settings) askSSH(host string) sshFacts {
 	deadline := time.Now().Add(sshTimeout)
-	done := make(chan struct{})
+	var f sshFacts
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(done)
-		eic, errEIC = s.sshG(deadline, host, true)
+		defer wg.Done()
+		f.eic, f.errEIC = s.sshG(deadline, host, true)
 	}()
-	plain, errPlain = s.sshG(deadline, host, false)
-	<-done
-	return plain, errPlain, eic, errEIC
+	go func() {
+		defer wg.Done()
+		f.guard, f.errGuard = s.guardRuns(deadline, host)
+	}()
+	f.plain, f.errPlain = s.sshG(deadline, host, false)
+	wg.Wait()
+	return f
+}
+
+// guardRuns reports whether ssh runs `eich guard` while it reads its
+// config for host: with GuardProbeVar set to a fresh value, the guard
+// prints that value on stderr, which ssh passes on.
+func (s *Settings) guardRuns(deadline time.Time, host string) (bool, error) {
+	var nonce [8]byte
+	_, _ = rand.Read(nonce[:])
+	value := hex.EncodeToString(nonce[:])
+	_, errOut, err := runSSH(deadline, append(os.Environ(), GuardProbeVar+"="+value), s.sshArgs("-G", host)...)
+	if err != nil {
+		return false, fmt.Errorf("ssh -G: %w", err)
+	}
+	return bytes.Contains(errOut, []byte("probe "+value)), nil
+}
+
+// sshArgs are ssh's arguments for a query about host, with the config
+// file these settings name.
+func (s *Settings) sshArgs(query, host string) []string {
+	args := []string{query}
+	if s.SSHConfig != "" {
+		args = append(args, "-F", s.SSHConfig)
+	}
+	return append(args, "--", host)
 }
 
 // sshG runs `ssh -G host` until deadline, with the hook's variable set
@@ -94,11 +136,7 @@ func (s *Settings) sshG(deadline time.Time, host string, eic bool) (map[string]s
 	if eic {
 		env = append(env, "EICH_EIC=1")
 	}
-	args := []string{"-G"}
-	if s.SSHConfig != "" {
-		args = append(args, "-F", s.SSHConfig)
-	}
-	out, _, err := runSSH(deadline, env, append(args, "--", host)...)
+	out, _, err := runSSH(deadline, env, s.sshArgs("-G", host)...)
 	if err != nil {
 		return nil, fmt.Errorf("ssh -G: %w", err)
 	}

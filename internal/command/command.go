@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -143,9 +145,21 @@ func newApp() *cli.Command {
 				Action:        withSettings(cmdInit),
 			},
 			{
-				Name:   "ssh-config",
-				Usage:  "print an ssh config block that applies only to EIC logins (put it at the top of ~/.ssh/config)",
-				Action: func(context.Context, *cli.Command) error { fmt.Print(shells.SSHConfig()); return nil },
+				Name:      "ssh-config",
+				Usage:     "print an ssh config block for EIC logins only (put it at the top of ~/.ssh/config): hook (default), guard or prevent",
+				ArgsUsage: "[hook|guard|prevent]",
+				Action:    cmdSSHConfig,
+			},
+			{
+				Name:  "guard",
+				Usage: "run by ssh through the `eich ssh-config guard` block: for an EIC login, record its key and prune the agent; exit 0 for an EIC login, 1 for any other ssh",
+				Flags: []cli.Flag{&cli.BoolFlag{Name: "test", Usage: "only tell an EIC login (exit 0) from any other ssh (exit 1); record and remove nothing"}},
+				Action: withHookSettings(func(c *cli.Command, s *hooks.Settings) error {
+					if !hooks.Guard(s, c.Bool("test")) {
+						return cli.Exit("", 1)
+					}
+					return nil
+				}),
 			},
 			{
 				Name:          "completion",
@@ -214,7 +228,7 @@ func oneLineErrors(cmds []*cli.Command) {
 
 // checkArgs makes every command take exactly the arguments its ArgsUsage
 // names: none when it names none, one or more for a name ending in "…",
-// else one per word. A stray word is an error, never ignored
+// at most one for a name in brackets, else one per word. A stray word is an error, never ignored
 // (`eich prune --all-stale now` does not prune).
 func checkArgs(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
@@ -228,6 +242,9 @@ func checkArgs(cmds []*cli.Command, parent string) {
 		most := least
 		if strings.HasSuffix(usage, "…") {
 			most = -1
+		}
+		if strings.HasPrefix(usage, "[") {
+			least = 0
 		}
 		c.Action = func(ctx context.Context, cmd *cli.Command) error {
 			args := cmd.Args().Slice()
@@ -397,6 +414,37 @@ func cmdInit(c *cli.Command, s *hooks.Settings) error {
 	}
 	fmt.Print(script)
 	return nil
+}
+
+func cmdSSHConfig(_ context.Context, c *cli.Command) error {
+	block, err := shells.SSHConfigBlock(c.Args().First(), selfPath())
+	if err != nil {
+		return err
+	}
+	fmt.Print(block)
+	return nil
+}
+
+// selfPath is the path by which ssh can run this eich from any
+// environment: the one on PATH when it is this binary (it survives a
+// package upgrade that moves the real file), else this binary's own.
+func selfPath() string {
+	self, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if onPath, err := exec.LookPath("eich"); err == nil {
+		if abs, err := filepath.Abs(onPath); err == nil && sameFile(abs, self) {
+			return abs
+		}
+	}
+	return self
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 func cmdHookPre(c *cli.Command, s *hooks.Settings) error {

@@ -25,14 +25,18 @@
 //	                         HOME needs it
 //	FAKEAWS_REMOTE_COMMAND   appended to ssh's arguments (a remote command)
 //	FAKEAWS_KEY_TTL          seconds the key stays valid (default 60)
+//	FAKEAWS_KEY_FORMAT       how the key file's base64 is laid out: "wrapped"
+//	                         (70 columns, as Python's cryptography wrote it
+//	                         before AWS CLI 2.25; the default) or "oneline"
+//	                         (as awscrt writes it since)
 //	FAKEAWS_LOG              a file that gets one line per run:
-//	                         "run status=N eich_eic=V args=…"
+//	                         "run status=N eich_eic=V key=FINGERPRINT args=…"
 package main
 
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/pem"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -78,13 +82,13 @@ func main() {
 		fmt.Fprintf(os.Stderr, "aws: error: %v\n", err)
 		os.Exit(usageStatus)
 	}
-	status, err := login(inv)
+	status, fp, err := login(inv)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "aws (eich test stand-in): %v\n", err)
 		status = 255
 	}
 	if p := os.Getenv("FAKEAWS_LOG"); p != "" {
-		line := fmt.Sprintf("run status=%d eich_eic=%s args=%q\n", status, os.Getenv("EICH_EIC"), os.Args[1:])
+		line := fmt.Sprintf("run status=%d eich_eic=%s key=%s args=%q\n", status, os.Getenv("EICH_EIC"), fp, os.Args[1:])
 		if f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
 			f.WriteString(line)
 			f.Close()
@@ -128,45 +132,49 @@ func parse(args []string) (*invocation, error) {
 	return inv, nil
 }
 
-// login does what `aws ec2-instance-connect ssh` does, against the test bed.
-func login(inv *invocation) (int, error) {
+// login does what `aws ec2-instance-connect ssh` does, against the test
+// bed, and returns ssh's status and the fingerprint of the key it used.
+func login(inv *invocation) (int, string, error) {
 	port, keys, user := os.Getenv("FAKEAWS_PORT"), os.Getenv("FAKEAWS_AUTHORIZED_KEYS"), os.Getenv("FAKEAWS_USER")
 	if port == "" || keys == "" || user == "" {
-		return 0, errors.New("FAKEAWS_PORT, FAKEAWS_AUTHORIZED_KEYS and FAKEAWS_USER must be set")
+		return 0, "", errors.New("FAKEAWS_PORT, FAKEAWS_AUTHORIZED_KEYS and FAKEAWS_USER must be set")
 	}
 	ttl := 60 * time.Second
 	if s := os.Getenv("FAKEAWS_KEY_TTL"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return 0, fmt.Errorf("FAKEAWS_KEY_TTL: %w", err)
+			return 0, "", fmt.Errorf("FAKEAWS_KEY_TTL: %w", err)
 		}
 		ttl = time.Duration(n) * time.Second
 	}
 
-	// Python's tempfile.mkdtemp(): <TMPDIR>/tmpXXXXXXXX.
-	dir, err := os.MkdirTemp("", "tmp")
-	if err != nil {
-		return 0, fmt.Errorf("temp dir: %w", err)
+	keyFile := inv.opts["--private-key-file"]
+	var sshPub ssh.PublicKey
+	if keyFile != "" {
+		data, err := os.ReadFile(keyFile)
+		if err != nil {
+			return 0, "", fmt.Errorf("--private-key-file: %w", err)
+		}
+		signer, err := ssh.ParsePrivateKey(data)
+		if err != nil {
+			return 0, "", fmt.Errorf("--private-key-file: %w", err)
+		}
+		sshPub = signer.PublicKey()
+	} else {
+		// Python's tempfile.mkdtemp(): <TMPDIR>/tmpXXXXXXXX.
+		dir, err := os.MkdirTemp("", "tmp")
+		if err != nil {
+			return 0, "", fmt.Errorf("temp dir: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		keyFile = filepath.Join(dir, "private-key")
+		if sshPub, err = writeKey(keyFile, os.Getenv("FAKEAWS_KEY_FORMAT") == "oneline"); err != nil {
+			return 0, "", err
+		}
 	}
-	defer os.RemoveAll(dir)
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return 0, fmt.Errorf("generate key: %w", err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		return 0, fmt.Errorf("marshal key: %w", err)
-	}
-	keyFile := filepath.Join(dir, "private-key")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o400); err != nil {
-		return 0, fmt.Errorf("write key: %w", err)
-	}
-	sshPub, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		return 0, fmt.Errorf("public key: %w", err)
-	}
+	fp := ssh.FingerprintSHA256(sshPub)
 	if err := push(keys, sshPub, ttl); err != nil {
-		return 0, err
+		return 0, fp, err
 	}
 
 	args := []string{"-o", "ServerAliveInterval=5", "-p", port, "-i", keyFile}
@@ -185,15 +193,43 @@ func login(inv *invocation) (int, error) {
 	}
 	cmd := exec.Command("ssh", args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return exit.ExitCode(), nil
+		return exit.ExitCode(), fp, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("run ssh: %w", err)
+		return 0, fp, fmt.Errorf("run ssh: %w", err)
 	}
-	return 0, nil
+	return 0, fp, nil
+}
+
+// writeKey writes a fresh Ed25519 key to path as the AWS CLI does:
+// OpenSSH private-key format, no passphrase, an empty comment, mode 0400,
+// the base64 wrapped at 70 columns or on one line.
+func writeKey(path string, oneLine bool) (ssh.PublicKey, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate key: %w", err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		return nil, fmt.Errorf("marshal key: %w", err)
+	}
+	body := base64.StdEncoding.EncodeToString(block.Bytes)
+	var b strings.Builder
+	b.WriteString("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+	for width := 70; body != ""; body = body[min(width, len(body)):] {
+		if oneLine {
+			width = len(body)
+		}
+		b.WriteString(body[:min(width, len(body))] + "\n")
+	}
+	b.WriteString("-----END OPENSSH PRIVATE KEY-----\n")
+	if err := os.WriteFile(path, []byte(b.String()), 0o400); err != nil {
+		return nil, fmt.Errorf("write key: %w", err)
+	}
+	return ssh.NewPublicKey(pub)
 }
 
 // push makes pub the only key the server accepts, for ttl (sshd reads

@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/eich-dev/eich/internal/testbed"
+)
+
+// guardLogins is how many EIC logins each launcher runs in a row: more
+// than three times what MaxAuthTries 6 lets through without eich.
+const guardLogins = 20
+
+// guardBed is a bed whose ssh config starts with the guard block, as
+// `eich ssh-config guard` prints it for the bed's own eich; no shell hook
+// is loaded anywhere.
+func guardBed(t *testing.T) *testbed.Bed {
+	t.Helper()
+	b := testbed.NewBed(t, built(t))
+	block, err := exec.Command(b.Eich, "ssh-config", "guard").Output()
+	if err != nil {
+		t.Fatalf("eich ssh-config guard: %v", err)
+	}
+	if !strings.Contains(string(block), `Match exec "`+b.Eich+` guard"`) {
+		t.Fatalf("the guard block does not run this eich by its path:\n%s", block)
+	}
+	b.WriteSSHConfig(t, string(block))
+	return b
+}
+
+// loginKeys reads the stand-in's log: each run's status and the
+// fingerprint of the key its ssh was given.
+func loginKeys(t *testing.T, b *testbed.Bed) (statuses []string, fps []string) {
+	t.Helper()
+	data, err := os.ReadFile(b.AWSLog)
+	if err != nil {
+		t.Fatalf("the stand-in's log: %v", err)
+	}
+	re := regexp.MustCompile(`^run status=(\d+) eich_eic=\S* key=(\S*) `)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		m := re.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("the stand-in's log has %q", line)
+		}
+		statuses, fps = append(statuses, m[1]), append(fps, m[2])
+	}
+	return statuses, fps
+}
+
+// TestGuardCoversEveryLauncher: with only the guard block in the ssh
+// config and no shell hook, EIC logins started by a script, sh -c, make,
+// xargs, bash -c and a Python subprocess all succeed, 20 in a row each;
+// the user's keys stay; every key the ledger marks as EIC's is exactly
+// the key file one of the logins used, and every login's key is marked.
+// Half the launchers get key files with the base64 on one line (AWS CLI
+// 2.25 and later), half wrapped at 70 columns (before).
+func TestGuardCoversEveryLauncher(t *testing.T) {
+	aws := fmt.Sprintf("aws ec2-instance-connect ssh --instance-id i-0%s", "$i")
+	loop := fmt.Sprintf("for i in $(seq %d); do %s || exit 1; done", guardLogins, aws)
+	launchers := []struct {
+		name, format string
+		cmd          func(b *testbed.Bed) *exec.Cmd
+	}{
+		{"script", "wrapped", func(b *testbed.Bed) *exec.Cmd {
+			script := filepath.Join(b.Root, "prod.sh")
+			os.WriteFile(script, []byte("#!/bin/sh\n"+loop+"\n"), 0o755)
+			return exec.Command(script)
+		}},
+		{"sh -c", "oneline", func(*testbed.Bed) *exec.Cmd { return exec.Command("sh", "-c", loop) }},
+		{"bash -c", "wrapped", func(*testbed.Bed) *exec.Cmd { return exec.Command("bash", "-c", loop) }},
+		{"make", "oneline", func(b *testbed.Bed) *exec.Cmd {
+			// A recipe line with no shell syntax: make runs aws itself.
+			mk := filepath.Join(b.Root, "Makefile")
+			os.WriteFile(mk, []byte("login%:\n\taws ec2-instance-connect ssh --instance-id i-0$*\n"), 0o644)
+			targets := []string{"-s", "-f", mk}
+			for i := 1; i <= guardLogins; i++ {
+				targets = append(targets, fmt.Sprintf("login%d", i))
+			}
+			return exec.Command("make", targets...)
+		}},
+		{"xargs", "wrapped", func(*testbed.Bed) *exec.Cmd {
+			return exec.Command("sh", "-c", fmt.Sprintf("seq %d | xargs -I{} aws ec2-instance-connect ssh --instance-id i-0{}", guardLogins))
+		}},
+		{"python subprocess", "oneline", func(*testbed.Bed) *exec.Cmd {
+			// env finds python3 on the bed's PATH, as a user's script would.
+			return exec.Command("env", "python3", "-c", fmt.Sprintf(
+				"import subprocess\nfor i in range(%d):\n    subprocess.run(['aws', 'ec2-instance-connect', 'ssh', '--instance-id', 'i-0%%d' %% i], check=True)\n", guardLogins))
+		}},
+	}
+	for _, l := range launchers {
+		t.Run(l.name, func(t *testing.T) {
+			t.Parallel()
+			b := guardBed(t)
+			cmd := l.cmd(b)
+			cmd.Env = b.Env("FAKEAWS_KEY_FORMAT=" + l.format)
+			out, err := cmd.CombinedOutput()
+			statuses, fps := loginKeys(t, b)
+			if err != nil || len(statuses) != guardLogins || slices.ContainsFunc(statuses, func(s string) bool { return s != "0" }) {
+				t.Fatalf("%s: %v; login statuses %v, want %d zeros\n%s\nagent:\n%s", l.name, err, statuses, guardLogins,
+					lastLines(string(out), 20), b.Agent.Describe(t))
+			}
+			if !b.Agent.HasUserKeys(t) {
+				t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
+			}
+			l, _ := readLedger(t, b)
+			for _, fp := range fps {
+				if !l.KnownEIC(fp) {
+					t.Errorf("the key of a login, %s, is not marked EIC in the ledger", fp)
+				}
+			}
+			for fp, e := range l.Entries {
+				if e.EIC && !slices.Contains(fps, fp) {
+					t.Errorf("the ledger marks %s, which no login used", fp)
+				}
+			}
+			for _, r := range readRemovals(t, b) {
+				if r.Class != "eic" || !slices.Contains(fps, r.Fingerprint) {
+					t.Errorf("removed %+v; want only the logins' own keys, as eic", r)
+				}
+			}
+		})
+	}
+}
+
+// TestGuardLeavesOtherSSHAlone: with the guard block, `ssh -G`, a plain
+// ssh login and an EIC login that brings the user's own key file
+// (--private-key-file) print nothing of eich's; the first two do not
+// even create the state dir, and the user's key is never marked.
+func TestGuardLeavesOtherSSHAlone(t *testing.T) {
+	t.Parallel()
+	b := guardBed(t)
+	run := func(name string, args ...string) string {
+		cmd := exec.Command(name, args...)
+		cmd.Env = b.Env()
+		out, _ := cmd.CombinedOutput()
+		if strings.Contains(string(out), "eich:") {
+			t.Errorf("%s %q printed eich's words:\n%s", name, args, out)
+		}
+		return string(out)
+	}
+	run("ssh", "-G", "example.com")
+	run("ssh", "-p", fmt.Sprint(b.SSHD.Port), "-o", "BatchMode=yes", b.SSHD.User+"@127.0.0.1", "true")
+	if _, err := os.Lstat(stateDir(b)); !os.IsNotExist(err) {
+		t.Errorf("a non-EIC ssh touched the state dir: %v", err)
+	}
+
+	own := filepath.Join(b.Home, ".ssh", "id_own")
+	testbed.RunTool(t, nil, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", own)
+	os.Remove(own + ".pub") // nothing on disk says whose it is but the private key file
+	run(b.Bin+"/aws", "ec2-instance-connect", "ssh", "--instance-id", "i-0own", "--private-key-file", own)
+	statuses, fps := loginKeys(t, b)
+	if len(statuses) != 1 || statuses[0] != "0" {
+		t.Fatalf("the login with --private-key-file: statuses %v", statuses)
+	}
+	if _, err := os.Lstat(filepath.Join(stateDir(b), "ledger")); err == nil {
+		if l, _ := readLedger(t, b); l.KnownEIC(fps[0]) {
+			t.Errorf("the user's own key file %s is marked EIC", fps[0])
+		}
+	}
+}
