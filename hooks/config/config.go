@@ -259,6 +259,9 @@ func (f *File) set(check *Settings, key, value, where string) error {
 	}
 	for _, d := range Scalars {
 		if d.Key == key {
+			if prev, ok := f.values[key]; ok {
+				return fmt.Errorf("%s is set twice (first at %s); keep one line", key, strings.TrimSuffix(prev.where, ": "+key))
+			}
 			if err := d.set(check, value); err != nil {
 				return fmt.Errorf("%s: %v", key, err)
 			}

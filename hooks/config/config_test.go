@@ -62,6 +62,13 @@ func TestParseRejects(t *testing.T) {
 	}
 }
 
+func TestParseRejectsAKeyGivenTwice(t *testing.T) {
+	_, err := Parse([]byte("mode = off\nmax_auth_tries = 4\nmode = auto\n"), "cfg")
+	if err == nil || err.Error() != "cfg:3: mode is set twice (first at cfg:1); keep one line" {
+		t.Errorf("a key given twice: %v", err)
+	}
+}
+
 func TestResolvePrecedence(t *testing.T) {
 	cfg := writeConfig(t, "max_auth_tries = 4\nmode = off\nlock_wait = 0s\n")
 	for _, c := range []struct {
