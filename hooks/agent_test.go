@@ -468,6 +468,33 @@ func TestStateDirThatCannotBeCreated(t *testing.T) {
 	}
 }
 
+// TestReadOnlyStateRemovesNothing: a state file system remounted
+// read-only is said as what it is, in one line, not as untrusted state,
+// and nothing is removed that could not be logged.
+func TestReadOnlyStateRemovesNothing(t *testing.T) {
+	e := newStateEnv(t)
+	mnt := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(mnt, 0o700)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount a tmpfs (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	e.s.StateDir = filepath.Join(mnt, "eich")
+	e.login("3")
+	if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("remount read-only: %v %s", err, out)
+	}
+	e.agent.AddStale(t, 6)
+	e.stderr.Reset()
+	hooks.Pre(e.s, "3", eicLine)
+	if n := len(e.agent.Keys(t)); n != 9 {
+		t.Errorf("removed keys it could not log: %d of 9 left", n)
+	}
+	if out := e.stderr.String(); !strings.Contains(out, "read-only file system") || strings.Contains(out, "untrusted") || strings.Count(out, "\n") != 1 {
+		t.Errorf("want one line naming the read-only file system, got %q", out)
+	}
+}
+
 func TestFullDiskRemovesNothing(t *testing.T) {
 	e := newStateEnv(t)
 	mnt := filepath.Join(t.TempDir(), "small")

@@ -108,16 +108,20 @@ func openIn(dirFd int, dirPath, name string, flags int, dir bool) (*os.File, err
 }
 
 // openSpec is openIn with the whole of safefile's spec. A file over
-// spec.Max is ErrTooLarge, told from its size without reading; any
-// other refusal is ErrUntrusted.
+// spec.Max is ErrTooLarge, told from its size without reading; a file of
+// the wrong kind, a link or a hard-linked file is ErrUntrusted; an error
+// of the file system (read-only, full) is itself.
 func openSpec(dirFd int, dirPath, name string, spec safefile.Spec) (*safefile.File, error) {
 	spec.Follow = false
 	f, err := safefile.OpenAt(dirFd, dirPath, name, spec)
 	switch {
-	case errors.Is(err, os.ErrNotExist), errors.Is(err, safefile.ErrTooLarge):
-		return nil, err
-	case err != nil:
+	case errors.Is(err, safefile.ErrNotRegular), errors.Is(err, safefile.ErrSymlink),
+		errors.Is(err, safefile.ErrDangling), errors.Is(err, safefile.ErrHardLinked):
 		return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
+	case err != nil:
+		// Missing, too large, or what the file system says (read-only,
+		// full, no permission): true, but no sign of tampering.
+		return nil, err
 	}
 	if err := checkStat(&f.Stat, f.Name(), spec.Dir); err != nil {
 		f.Close()
