@@ -39,11 +39,29 @@ _eich_read() {
 	_eich_sock=${SSH_AUTH_SOCK-}
 	EICH_PROMPT=
 	# Only in a state dir of this user's (`eich init` checked it in full),
-	# and never through a link in the marker's place.
-	if [ -O "$_eich_state" ] && [ ! -L "$_eich_seen" ]; then
-		true 2>/dev/null >|"$_eich_seen"
+	# with a regular file, or nothing yet, in the marker's place. eich
+	# makes no FIFO, device or link there; opening one could block the
+	# prompt or write elsewhere, so the segment is left out instead.
+	if [ -O "$_eich_state" ] && [ ! -L "$_eich_seen" ] &&
+		{ [ -f "$_eich_seen" ] || [ ! -e "$_eich_seen" ]; }; then
+		# With noclobber (set -C, put back after) bash creates a missing
+		# file with O_EXCL: whatever appears there meanwhile makes the
+		# creation fail, not follow a link. (bash opens a FIFO that
+		# appears between its own check and the open: only another
+		# process of this user's, racing the prompt, could do that.)
+		if [ ! -e "$_eich_seen" ]; then
+			case $- in
+			*C*) { : >"$_eich_seen"; } 2>/dev/null ;;
+			*)
+				set -C
+				{ : >"$_eich_seen"; } 2>/dev/null
+				set +C
+				;;
+			esac
+		fi
+		# Only a regular file is read: a FIFO would block the prompt.
 		file=$_eich_state/prompt-${_eich_sock//\//%}
-		if [ -n "$_eich_sock" ] && [ -f "$file" ]; then
+		if [ -n "$_eich_sock" ] && [ -f "$file" ] && [ ! -L "$file" ]; then
 			IFS= read -r EICH_PROMPT 2>/dev/null <"$file"
 		fi
 	fi

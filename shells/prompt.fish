@@ -36,11 +36,22 @@ function _eich_read
     set -g _eich_seen $_eich_state/seen-$fish_pid
     set -gx EICH_PROMPT ''
     # Only in a state dir of this user's (`eich init` checked it in full),
-    # and never through a link in the marker's place.
+    # with a regular file, or nothing yet, in the marker's place. eich
+    # makes no FIFO, device or link there; opening one could block the
+    # prompt or write elsewhere, so the segment is left out instead.
     if test -O $_eich_state -a -w $_eich_state -a ! -L $_eich_seen
-        true >$_eich_seen
+        and begin
+            test -f $_eich_seen; or not test -e $_eich_seen
+        end
+        # >? creates with O_EXCL: whatever appears there meanwhile makes
+        # the creation fail (fish then warns), never block or follow a
+        # link.
+        if not test -e $_eich_seen
+            true >?$_eich_seen
+        end
+        # Only a regular file is read: a FIFO would block the prompt.
         set -l file $_eich_state/prompt-(string replace -a / % -- "$SSH_AUTH_SOCK")
-        if test -n "$SSH_AUTH_SOCK" -a -f $file
+        if test -n "$SSH_AUTH_SOCK" -a -f $file -a ! -L $file
             read -gx EICH_PROMPT <$file
         end
     end

@@ -16,6 +16,11 @@
 typeset -g _eich_state=@EICH_STATE@
 typeset -g _eich_seen=$_eich_state/seen-$$
 export EICH_PROMPT=
+# zsh/system's sysopen creates the marker with O_EXCL alone; without it,
+# NO_CLOBBER's `>` does, but falls back to opening a file that appeared
+# meanwhile if it is not a regular one.
+typeset -g _eich_sysopen=
+zmodload -F zsh/system b:sysopen 2>/dev/null && _eich_sysopen=1
 
 # _eich_read: makes the marker, reads the first line of the prompt file of
 # this shell's agent (no socket or no file: empty), then redefines the
@@ -23,14 +28,26 @@ export EICH_PROMPT=
 # test at each prompt then expands no variable but SSH_AUTH_SOCK.
 _eich_read() {
 	emulate -L zsh
-	local sock=${SSH_AUTH_SOCK-} file
+	local sock=${SSH_AUTH_SOCK-} file fd
 	EICH_PROMPT=
 	# Only in a state dir of this user's (`eich init` checked it in full),
-	# and never through a link in the marker's place.
-	if [[ -O $_eich_state && ! -L $_eich_seen ]]; then
-		{ true >|$_eich_seen } 2>/dev/null
+	# with a regular file, or nothing yet, in the marker's place. eich
+	# makes no FIFO, device or link there; opening one could block the
+	# prompt or write elsewhere, so the segment is left out instead.
+	if [[ -O $_eich_state && ! -L $_eich_seen && ( -f $_eich_seen || ! -e $_eich_seen ) ]]; then
+		# Created exclusively: whatever appears there meanwhile makes
+		# the creation fail, never block or follow a link.
+		if [[ ! -e $_eich_seen ]]; then
+			if [[ -n $_eich_sysopen ]]; then
+				sysopen -w -o create,excl -u fd $_eich_seen 2>/dev/null && exec {fd}>&-
+			else
+				setopt no_clobber
+				{ : >$_eich_seen } 2>/dev/null
+			fi
+		fi
+		# Only a regular file is read: a FIFO would block the prompt.
 		file=$_eich_state/prompt-${sock//\//%}
-		if [[ -n $sock && -f $file ]]; then
+		if [[ -n $sock && -f $file && ! -L $file ]]; then
 			IFS= read -r EICH_PROMPT <$file 2>/dev/null
 		fi
 	fi

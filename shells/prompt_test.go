@@ -1,11 +1,13 @@
 package shells
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eich-dev/eich/internal/testbed"
 )
@@ -47,16 +49,47 @@ func TestPromptScriptErrors(t *testing.T) {
 }
 
 // shellRun is a real shell the prompt tests run the segment in.
-type shellRun struct{ name, binary string }
+// noSysopen: the segment runs as where zsh has no zsh/system module.
+type shellRun struct {
+	name, binary string
+	noSysopen    bool
+}
+
+// String names the run in messages: the binary, and the variant.
+func (r shellRun) String() string {
+	if r.noSysopen {
+		return r.binary + ", without sysopen"
+	}
+	return r.binary
+}
+
+// render is renderWithPrompt for this run.
+func (r shellRun) render(t *testing.T, stateDir string) string {
+	p := renderWithPrompt(t, r.name, stateDir)
+	if r.noSysopen {
+		const load = "zmodload -F zsh/system b:sysopen 2>/dev/null && _eich_sysopen=1"
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), load) {
+			t.Fatalf("the zsh segment has no line %q (%v)", load, err)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(data), load, "", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
 
 // promptShells returns the system bash and every bash build of
-// EICH_THIRD_PARTY, zsh and fish.
+// EICH_THIRD_PARTY, zsh (with and without zsh/system's sysopen, with
+// which it makes its marker) and fish.
 func promptShells(t *testing.T) []shellRun {
 	var runs []shellRun
 	for _, bash := range testbed.Bashes(t) {
-		runs = append(runs, shellRun{"bash", bash})
+		runs = append(runs, shellRun{name: "bash", binary: bash})
 	}
-	return append(runs, shellRun{"zsh", testbed.Tool(t, "zsh")}, shellRun{"fish", testbed.Tool(t, "fish")})
+	zsh := testbed.Tool(t, "zsh")
+	return append(runs, shellRun{name: "zsh", binary: zsh}, shellRun{name: "zsh", binary: zsh, noSysopen: true},
+		shellRun{name: "fish", binary: testbed.Tool(t, "fish")})
 }
 
 // stateDir makes an empty state dir (0700) for one run.
@@ -171,11 +204,11 @@ set S $argv[2]; set F $S/prompt-%tmp%a%agent.sock
 			refresh = "emit fish_prompt"
 		}
 		args[at] = head + strings.ReplaceAll(steps, "REFRESH", refresh)
-		cmd := exec.Command(r.binary, append(args, renderWithPrompt(t, r.name, state), state)...)
+		cmd := exec.Command(r.binary, append(args, r.render(t, state), state)...)
 		cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "LC_ALL=C.UTF-8", "HOME="+t.TempDir())
 		out, err := cmd.CombinedOutput()
 		if err != nil || string(out) != want {
-			t.Errorf("%s (%s): %v\ngot:\n%s\nwant:\n%s", r.name, r.binary, err, out, want)
+			t.Errorf("%s (%s): %v\ngot:\n%s\nwant:\n%s", r.name, r, err, out, want)
 		}
 	}
 }
@@ -198,14 +231,14 @@ func TestPromptMarkerLink(t *testing.T) {
 		if r.name == "fish" {
 			args = []string{"--no-config", "-c", `ln -s $argv[3] $argv[2]/seen-$fish_pid; and source $argv[1]; and echo "segment:$EICH_PROMPT"`}
 		}
-		cmd := exec.Command(r.binary, append(args, renderWithPrompt(t, r.name, state), state, target)...)
+		cmd := exec.Command(r.binary, append(args, r.render(t, state), state, target)...)
 		cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "HOME="+t.TempDir())
 		out, err := cmd.CombinedOutput()
 		if err != nil || string(out) != "segment:\n" {
-			t.Errorf("%s (%s): %v: %q, want an empty segment", r.name, r.binary, err, out)
+			t.Errorf("%s (%s): %v: %q, want an empty segment", r.name, r, err, out)
 		}
 		if data, err := os.ReadFile(target); err != nil || string(data) != "keep" {
-			t.Errorf("%s (%s): the link's target now holds %q (%v)", r.name, r.binary, data, err)
+			t.Errorf("%s (%s): the link's target now holds %q (%v)", r.name, r, data, err)
 		}
 	}
 }
@@ -250,11 +283,82 @@ function RELOAD; source $H; end
 function PROMPT; emit fish_prompt; end
 ` + publishFish + strings.Replace(steps, `"off:${EICH_PROMPT-unset}"`, `off:(set -q EICH_PROMPT; and echo $EICH_PROMPT; or echo unset)`, 1)}
 			}
-			cmd := exec.Command(r.binary, append(args, renderWithPrompt(t, r.name, state), render(t, r.name, nastyPath, nil), state)...)
+			cmd := exec.Command(r.binary, append(args, r.render(t, state), render(t, r.name, nastyPath, nil), state)...)
 			cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "LC_ALL=C.UTF-8", "HOME="+t.TempDir())
 			out, err := cmd.CombinedOutput()
 			if err != nil || string(out) != want {
-				t.Errorf("%s (%s), %s: %v\ngot:\n%s\nwant:\n%s", r.name, r.binary, reload, err, out, want)
+				t.Errorf("%s (%s), %s: %v\ngot:\n%s\nwant:\n%s", r.name, r, reload, err, out, want)
+			}
+		}
+	}
+}
+
+// TestPromptNotRegular puts a FIFO, or a link (to a regular file, to a
+// FIFO, to nothing), in the place of the prompt file or of the shell's
+// marker before the segment loads. The shell must neither block on the
+// FIFO nor write or read through the link: loading and two refreshes come
+// back (within a generous bound), the segment is left out, and nothing
+// is made at the end of a link.
+func TestPromptNotRegular(t *testing.T) {
+	// Each setup runs in the shell before the hook loads: $S is the state
+	// dir, $F the prompt file, $M the marker, $T a regular file holding a
+	// segment, $X a path that does not exist. (fish: the same with set.)
+	setups := []struct{ name, sh, fish string }{
+		{"prompt file a FIFO", `mkfifo "$F"`, `mkfifo $F`},
+		{"prompt file a link", `ln -s "$T" "$F"`, `ln -s $T $F`},
+		{"prompt file a link to a FIFO", `mkfifo "$X" && ln -s "$X" "$F"`, `mkfifo $X; and ln -s $X $F`},
+		{"marker a FIFO", `mkfifo "$M"`, `mkfifo $M`},
+		{"marker a link to a FIFO", `mkfifo "$X" && ln -s "$X" "$M"`, `mkfifo $X; and ln -s $X $M`},
+		{"marker a link to nothing", `ln -s "$X" "$M"`, `ln -s $X $M`},
+	}
+	for _, r := range promptShells(t) {
+		for _, c := range setups {
+			state, dir := stateDir(t), t.TempDir()
+			regular, missing := filepath.Join(dir, "regular"), filepath.Join(dir, "missing")
+			if err := os.WriteFile(regular, []byte("eic 9/6\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(c.name, "prompt file") {
+				if err := os.WriteFile(filepath.Join(state, "prompt-%tmp%a%agent.sock"), []byte("eic 1/6\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var args []string
+			switch r.name {
+			case "fish":
+				args = []string{"--no-config", "-c", `set S $argv[2]; set T $argv[3]; set X $argv[4]
+set F $S/prompt-%tmp%a%agent.sock; set M $S/seen-$fish_pid
+` + c.fish + `; or exit 1
+source $argv[1]; or exit 1
+echo "segment:$EICH_PROMPT"
+emit fish_prompt; emit fish_prompt; echo "again:$EICH_PROMPT"`}
+			default:
+				refresh := "_eich_prompt"
+				if r.name == "bash" {
+					refresh = "_eich_idle; _eich_precmd"
+				}
+				args = []string{"-c", `S=$2 T=$3 X=$4 F=$2/prompt-%tmp%a%agent.sock M=$2/seen-$$
+` + c.sh + ` || exit 1
+eval "$(cat "$1")" || exit 1
+echo "segment:$EICH_PROMPT"
+` + refresh + "; " + refresh + `; echo "again:$EICH_PROMPT"`, "x"}
+			}
+			bound := testbed.Scaled(30 * time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), bound)
+			cmd := exec.CommandContext(ctx, r.binary, append(args, r.render(t, state), state, regular, missing)...)
+			cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK=/tmp/a/agent.sock", "LC_ALL=C.UTF-8", "HOME="+t.TempDir())
+			cmd.WaitDelay = time.Second
+			out, err := cmd.CombinedOutput()
+			timedOut := ctx.Err() != nil
+			cancel()
+			switch {
+			case timedOut:
+				t.Errorf("%s (%s), %s: no prompt after %v: the shell blocked (%q)", r.name, r, c.name, bound, out)
+			case err != nil || string(out) != "segment:\nagain:\n":
+				t.Errorf("%s (%s), %s: %v: %q, want the segment left out", r.name, r, c.name, err, out)
+			}
+			if _, err := os.Lstat(missing); c.name == "marker a link to nothing" && !os.IsNotExist(err) {
+				t.Errorf("%s (%s), %s: the link's target was made", r.name, r, c.name)
 			}
 		}
 	}
