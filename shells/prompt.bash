@@ -28,7 +28,7 @@ _eich_idle() {
 	_eich_precmd() {
 		_eich_s=$?
 		[[ -e $_eich_seen && ${SSH_AUTH_SOCK-} == "$_eich_sock" ]] || _eich_read
-		return $_eich_s
+		return "$_eich_s"
 	}
 }
 
