@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/eich-dev/eich/internal/testbed"
+	"github.com/eich-dev/eich/shells"
 )
 
 // guardLogins is how many EIC logins each launcher runs in a row: more
@@ -93,6 +94,8 @@ func TestGuardCoversEveryLauncher(t *testing.T) {
 				"import subprocess\nfor i in range(%d):\n    subprocess.run(['aws', 'ec2-instance-connect', 'ssh', '--instance-id', 'i-0%%d' %% i], check=True)\n", guardLogins))
 		}},
 	}
+	testbed.Tool(t, "make")
+	testbed.Tool(t, "python3")
 	for _, l := range launchers {
 		t.Run(l.name, func(t *testing.T) {
 			t.Parallel()
@@ -162,5 +165,82 @@ func TestGuardLeavesOtherSSHAlone(t *testing.T) {
 		if l, _ := readLedger(t, b); l.KnownEIC(fps[0]) {
 			t.Errorf("the user's own key file %s is marked EIC", fps[0])
 		}
+	}
+}
+
+// TestGuardWithTheHook: in an interactive shell with the hook loaded and
+// the guard block in the ssh config, each typed EIC login starts eich as
+// hook pre, guard and hook post; it is pruned once (by hook pre: the
+// guard sees EICH_EIC and only records) and its key is marked exactly:
+// the removal log holds each removed key once, all of them logins' keys,
+// and the ledger marks the logins' keys and nothing else.
+func TestGuardWithTheHook(t *testing.T) {
+	const logins = 10
+	for _, shell := range shells.Names() {
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			b := guardBed(t)
+			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)})
+			w := b.WrapEich(t)
+			for i := 0; i < logins; i++ {
+				before := len(w.Starts(t))
+				res := sh.RunEIC(fmt.Sprintf("aws ec2-instance-connect ssh --instance-id i-0%d", i))
+				if res.Run.Status != 0 || res.Status != 0 {
+					t.Fatalf("login %d failed with status %d; agent:\n%s", i+1, res.Run.Status, b.Agent.Describe(t))
+				}
+				starts := w.Starts(t)[before:]
+				if len(starts) != 3 || !strings.HasPrefix(starts[0], "hook pre ") || starts[1] != "guard" || !strings.HasPrefix(starts[2], "hook post ") {
+					t.Errorf("login %d started eich as %q, want hook pre, guard, hook post", i+1, starts)
+				}
+			}
+			_, fps := loginKeys(t, b)
+			seen := map[string]bool{}
+			rems := readRemovals(t, b)
+			for _, r := range rems {
+				if r.Class != "eic" || !slices.Contains(fps, r.Fingerprint) || seen[r.Fingerprint] {
+					t.Errorf("removed %+v; want each a login's key, as eic, once", r)
+				}
+				seen[r.Fingerprint] = true
+			}
+			if len(rems) != logins-3 {
+				t.Errorf("%d removals for %d logins, want %d: one per login from the 4th", len(rems), logins, logins-3)
+			}
+			l, _ := readLedger(t, b)
+			for fp, e := range l.Entries {
+				if e.EIC != slices.Contains(fps, fp) {
+					t.Errorf("the ledger has %s as eic=%v", fp, e.EIC)
+				}
+			}
+			if !b.Agent.HasUserKeys(t) {
+				t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
+			}
+		})
+	}
+}
+
+// TestPreventBlock: with `eich ssh-config prevent` at the top of the ssh
+// config and no hook, EIC logins from a script add no key to the agent
+// (ssh offers only the -i key and keeps it out of the agent), a plain ssh
+// still adds its key, and `eich guard --test` writes no state.
+func TestPreventBlock(t *testing.T) {
+	t.Parallel()
+	b := testbed.NewBed(t, built(t))
+	block, err := exec.Command(b.Eich, "ssh-config", "prevent").Output()
+	if err != nil {
+		t.Fatalf("eich ssh-config prevent: %v", err)
+	}
+	b.WriteSSHConfig(t, string(block))
+	b.Agent.AddStale(t, 6) // more than MaxAuthTries lets through, had they been offered
+	before := len(b.Agent.Keys(t))
+	cmd := exec.Command("sh", "-c", fmt.Sprintf("for i in $(seq %d); do aws ec2-instance-connect ssh --instance-id i-0$i || exit 1; done", 8))
+	cmd.Env = b.Env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("EIC logins under the prevent block: %v\n%s", err, lastLines(string(out), 20))
+	}
+	if after := len(b.Agent.Keys(t)); after != before {
+		t.Errorf("the agent went from %d to %d keys: an EIC login added its key", before, after)
+	}
+	if _, err := os.Lstat(stateDir(b)); !os.IsNotExist(err) {
+		t.Errorf("eich guard --test touched the state dir: %v", err)
 	}
 }
