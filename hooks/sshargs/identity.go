@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
 
+	"github.com/eich-dev/eich/hooks/safefile"
 	"github.com/eich-dev/eich/hooks/safetext"
 )
 
@@ -24,10 +24,9 @@ const MaxIdentityBytes = 64 << 10
 //
 // It reads only a regular file, not a link to one, owned by the
 // effective user, with one link and at most maxBytes bytes (if maxBytes
-// is 0 or less, MaxIdentityBytes). It checks what path names before it
-// opens it, so that it opens no FIFO or device; opens it without
-// following a link and without blocking; checks the open file again and
-// that it is the one it checked; and reads at most maxBytes+1 bytes.
+// is 0 or less, MaxIdentityBytes): it opens path through safefile
+// (without blocking and without following a link, so a FIFO or a device
+// costs nothing), checks the open descriptor, and reads at most maxBytes.
 // Anything else, a key protected by a passphrase, or a file that does not
 // parse is refused with a one-line error that names the file.
 //
@@ -40,24 +39,20 @@ func ReadIdentity(path string, maxBytes int64) (ssh.PublicKey, string, error) {
 	if maxBytes <= 0 {
 		maxBytes = MaxIdentityBytes
 	}
-	var named unix.Stat_t
-	if err := retry(func() error { return unix.Lstat(path, &named) }); err != nil {
-		return nil, "", refuse(path, "%w", err)
-	}
-	if err := check(&named, maxBytes); err != nil {
-		return nil, "", refuse(path, "%w", err)
-	}
-	fd, opened, err := openIdentity(path, maxBytes)
+	f, err := safefile.Open(path, safefile.Spec{Flags: unix.O_RDONLY, Max: maxBytes})
 	if err != nil {
-		return nil, "", err
+		return nil, "", refuse(path, "%w", unwrapPath(err))
 	}
-	defer unix.Close(fd)
-	if opened.Dev != named.Dev || opened.Ino != named.Ino {
-		return nil, "", refuse(path, "replaced while being opened")
+	defer f.Close()
+	if euid := os.Geteuid(); f.Stat.Uid != uint32(euid) {
+		return nil, "", refuse(path, "owned by uid %d, not by %d", f.Stat.Uid, euid)
 	}
-	data, err := readAtMost(fd, opened.Size, maxBytes)
+	if f.Stat.Nlink != 1 {
+		return nil, "", refuse(path, "has %d hard links, not 1", f.Stat.Nlink)
+	}
+	data, err := f.ReadAll()
 	if err != nil {
-		return nil, "", refuse(path, "%w", err)
+		return nil, "", refuse(path, "%w", unwrapPath(err))
 	}
 	key, err := ssh.ParseRawPrivateKey(data)
 	if err != nil {
@@ -74,101 +69,16 @@ func ReadIdentity(path string, maxBytes int64) (ssh.PublicKey, string, error) {
 	return signer.PublicKey(), comment(data), nil
 }
 
-// openIdentity opens path read-only, without blocking, following no link
-// and taking no controlling terminal, and checks the open file. It
-// returns the descriptor and what fstat says of it.
-func openIdentity(path string, maxBytes int64) (int, *unix.Stat_t, error) {
-	var fd int
-	err := retry(func() (err error) {
-		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-		return err
-	})
-	if err != nil {
-		if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EMLINK) {
-			return -1, nil, refuse(path, "not a regular file but a symbolic link")
+// unwrapPath drops the path from safefile's error, which refuse names.
+func unwrapPath(err error) error {
+	var e *safefile.Error
+	if errors.As(err, &e) {
+		if e.What != "" {
+			return errors.New(e.What)
 		}
-		return -1, nil, refuse(path, "open: %w", err)
+		return e.Err
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return -1, nil, refuse(path, "fstat: %w", err)
-	}
-	if err := check(&st, maxBytes); err != nil {
-		unix.Close(fd)
-		return -1, nil, refuse(path, "%w", err)
-	}
-	return fd, &st, nil
-}
-
-// check refuses what is not a small regular file of the effective user's
-// with one link.
-func check(st *unix.Stat_t, maxBytes int64) error {
-	if kind := uint32(st.Mode) & unix.S_IFMT; kind != unix.S_IFREG {
-		return fmt.Errorf("not a regular file but %s", kindName(kind))
-	}
-	if euid := os.Geteuid(); st.Uid != uint32(euid) {
-		return fmt.Errorf("owned by uid %d, not by %d", st.Uid, euid)
-	}
-	if st.Nlink != 1 {
-		return fmt.Errorf("has %d hard links, not 1", st.Nlink)
-	}
-	if st.Size > maxBytes {
-		return fmt.Errorf("%d bytes, more than %d", st.Size, maxBytes)
-	}
-	return nil
-}
-
-func kindName(kind uint32) string {
-	switch kind {
-	case unix.S_IFLNK:
-		return "a symbolic link"
-	case unix.S_IFDIR:
-		return "a directory"
-	case unix.S_IFIFO:
-		return "a FIFO"
-	case unix.S_IFCHR:
-		return "a character device"
-	case unix.S_IFBLK:
-		return "a block device"
-	case unix.S_IFSOCK:
-		return "a socket"
-	}
-	return fmt.Sprintf("of type %#o", kind)
-}
-
-// readAtMost reads fd to its end, expecting size bytes; more than limit
-// bytes is an error.
-func readAtMost(fd int, size, limit int64) ([]byte, error) {
-	buf := make([]byte, 0, min(max(size, 0), limit)+1)
-	for {
-		if int64(len(buf)) > limit {
-			return nil, fmt.Errorf("grew past %d bytes", limit)
-		}
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, int(min(int64(len(buf)), limit+1-int64(len(buf)))))
-		}
-		end := min(int64(cap(buf)), limit+1)
-		n, err := unix.Read(fd, buf[len(buf):end])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read: %w", err)
-		}
-		if n == 0 {
-			return buf, nil
-		}
-		buf = buf[:len(buf)+n]
-	}
-}
-
-func retry(call func() error) error {
-	for {
-		if err := call(); err != unix.EINTR {
-			return err
-		}
-	}
+	return err
 }
 
 // refuse is ReadIdentity's error: "identity file PATH: why", on one line
