@@ -246,8 +246,11 @@ func hookLine(s *Settings, ss *Session, rep *Report, warnLate bool) string {
 // agentProblem is the hook's line for an agent error: none for no agent
 // at all (nothing to protect), one line otherwise.
 func agentProblem(err error) string {
-	if errors.Is(err, sshagent.ErrNoAgent) {
+	switch {
+	case errors.Is(err, sshagent.ErrNoAgent):
 		return ""
+	case errors.Is(err, sshagent.ErrTooLarge):
+		return err.Error() // says already that eich leaves the agent alone
 	}
 	return err.Error() + "; not pruning"
 }
