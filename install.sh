@@ -1,5 +1,6 @@
 #!/bin/sh
-# install.sh: install (or --uninstall) eich and its shell hook.
+# install.sh: install (or --uninstall) eich, its shell hook, its shell
+# completions and its man page.
 #
 #   curl -fsSL https://github.com/eich-dev/eich/releases/latest/download/install.sh | sh
 #   ./install.sh                       # from a checkout: builds with your Go
@@ -8,7 +9,9 @@
 # --from-source it builds with the local Go toolchain. Otherwise it
 # downloads eich_<version>_<os>_<arch>.tar.gz and checksums.txt from the
 # release (or --base-url) and checks the archive's SHA-256 before it
-# installs anything. Only this script's functions are defined at the top
+# installs anything. The completions and the man page come from the
+# archive, or from the checkout (internal/command/eichdocs), and go where
+# this user's shells and man look. Only this script's functions are defined at the top
 # level; the one call is on the last line, so a cut-off download runs
 # nothing. Run it with -h for the options.
 
@@ -16,25 +19,31 @@ usage() {
 	cat <<'EOF'
 Usage: install.sh [options]
 
-Installs eich into a bin directory and, if you agree, adds the one line
-that loads its hook to your shell's rc file.
+Installs eich into a bin directory, its completions for zsh, bash and fish
+and its man page under ~/.local/share and ~/.config, and, if you agree,
+adds the one line that loads its hook to your shell's rc file.
 
 Options:
   --bin-dir DIR      where to put the eich binary (default ~/.local/bin)
   --version V        install release V (e.g. 0.1.0); default: the latest
   --base-url URL     download from URL/eich_<V>_<os>_<arch>.tar.gz and
-                     URL/checksums.txt (env EICH_INSTALL_BASE_URL; file:// works)
-  --from-source      build with the local Go toolchain (automatic in a checkout)
+                     URL/checksums.txt (env EICH_INSTALL_BASE_URL, the same;
+                     file:// works)
+  --from-source      build with the local Go toolchain (automatic in a
+                     checkout unless --version or a base URL is given)
   --shell SHELL      zsh, bash or fish (default: from $SHELL)
-  --modify-rc        add the hook line to the rc file without asking
-  --no-modify-rc     never touch an rc file; print the line to add instead
-  -y, --yes          ask nothing (rc files are then left alone unless --modify-rc)
+  --modify-rc        change rc files without asking
+  --no-modify-rc     never touch an rc file; print the lines instead
+  -y, --yes          answer yes to every question, rc files included
+                     (--no-modify-rc still keeps them untouched)
   --sudo             use sudo if the bin directory is not writable
-  --uninstall        remove the binary and the rc line this script added
+  --uninstall        remove the binary, the completions, the man page and
+                     the rc lines this script added; lines that load eich
+                     added by hand go too with a yes, else they are listed
   -h, --help         show this help
 
 Without a terminal on stdin (curl ... | sh) nothing is asked and no rc
-file changes unless --modify-rc is given.
+file changes unless --yes or --modify-rc is given.
 EOF
 }
 
@@ -53,11 +62,12 @@ MARKER='# added by eich install.sh'
 # its GitHub repository: releases are at https://$MODULE/releases.
 MODULE=github.com/eich-dev/eich
 
-# ask QUESTION: true if the user answers yes on the terminal. Never asks
-# without a terminal on stdin or with --yes.
+# ask QUESTION: true with --yes, or if the user answers yes on the
+# terminal; false without a terminal on stdin (tty_in, read at the start,
+# since loops here read files on stdin).
 ask() {
-	[ "$opt_yes" = 1 ] && return 1
-	[ -t 0 ] || return 1
+	[ "$opt_yes" = 1 ] && return 0
+	[ "$tty_in" = 1 ] || return 1
 	{ [ -r /dev/tty ] && [ -w /dev/tty ]; } || return 1
 	printf '%s [y/N] ' "$1" >/dev/tty
 	read -r answer </dev/tty || return 1
@@ -65,6 +75,16 @@ ask() {
 	[yY] | [yY][eE][sS]) return 0 ;;
 	esac
 	return 1
+}
+
+# rc_ok QUESTION: whether to change an rc file: --modify-rc says yes,
+# --no-modify-rc no, else ask.
+rc_ok() {
+	case $opt_rc in
+	yes) return 0 ;;
+	no) return 1 ;;
+	esac
+	ask "$1"
 }
 
 # fetch URL FILE: download with curl or wget (file:// also without them).
@@ -127,6 +147,9 @@ build_from_source() {
 		(cd "$checkout" && CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_template \
 			-ldflags "-X main.version=$version -X main.commit=$commit" -o "$1" .) ||
 			die "go build failed in $checkout"
+		# The man page and completions, as the release build makes them.
+		(cd "$checkout" && go run ./internal/command/eichdocs -out "$docs") ||
+			warn "could not make the man page and completions (go run ./internal/command/eichdocs)"
 		source_note="built from $checkout"
 	else
 		version=${opt_version:-latest} commit=none
@@ -136,6 +159,15 @@ build_from_source() {
 			-ldflags "-X main.version=${opt_version:-dev} -X main.commit=none" \
 			"$MODULE@$(tag_of "$version")") || die "go install failed"
 		mv "$tmp/gobin/eich" "$1" || die "go install left no binary"
+		# The completions come from the binary itself; the man page needs
+		# a checkout or a release.
+		if ! { mkdir -p "$docs/completions" &&
+			"$1" completion zsh >"$docs/completions/_eich" &&
+			"$1" completion bash >"$docs/completions/eich.bash" &&
+			"$1" completion fish >"$docs/completions/eich.fish"; }; then
+			warn "could not write the completions ('eich completion SHELL')"
+		fi
+		say "no man page with go install: 'eich --help' and 'eich COMMAND --help' have its text"
 		source_note="built with go install"
 	fi
 }
@@ -151,7 +183,7 @@ tag_of() {
 # download_release OUT: fetch, verify and unpack the release archive.
 download_release() {
 	detect_platform
-	base=${opt_base_url:-${EICH_INSTALL_BASE_URL:-}}
+	base=$opt_base_url
 	if [ -z "$base" ]; then
 		if [ -n "$opt_version" ]; then
 			base="https://$MODULE/releases/download/$(tag_of "$opt_version")"
@@ -183,9 +215,10 @@ download_release() {
 	[ "$got" = "$want" ] ||
 		die "checksum mismatch for $archive (expected $want, got $got): the download is corrupt or was tampered with; nothing was installed"
 	say "verified $archive (sha256 $got)"
-	mkdir "$tmp/unpack" || die "could not make $tmp/unpack"
-	tar -xzf "$tmp/$archive" -C "$tmp/unpack" eich || die "could not unpack eich from $archive"
-	mv "$tmp/unpack/eich" "$1"
+	# The whole archive: eich, completions/ and man/eich.1 beside the docs.
+	tar -xzf "$tmp/$archive" -C "$docs" || die "could not unpack $archive"
+	[ -f "$docs/eich" ] || die "$archive holds no eich"
+	mv "$docs/eich" "$1"
 	source_note="from $base/$archive"
 }
 
@@ -211,12 +244,24 @@ rc_file() {
 	case $1 in
 	zsh) printf '%s/.zshrc' "${ZDOTDIR:-$HOME}" ;;
 	bash) printf '%s/.bashrc' "$HOME" ;;
-	fish) printf '%s/fish/config.fish' "${XDG_CONFIG_HOME:-$HOME/.config}" ;;
+	fish) printf '%s/fish/config.fish' "$config_home" ;;
 	esac
 }
 
+# rc_files: every rc file where a line may load eich, one a line, for
+# --uninstall (and ~/.zshenv, where this script puts zsh's fpath line).
+rc_files() {
+	printf '%s\n' "${ZDOTDIR:-$HOME}/.zshrc" "$HOME/.zshrc" \
+		"${ZDOTDIR:-$HOME}/.zshenv" "$HOME/.zshenv" \
+		"$HOME/.bashrc" "$HOME/.bash_profile" \
+		"$config_home/fish/config.fish" "$HOME/.config/fish/config.fish" |
+		awk '!seen[$0]++'
+}
+
 # init_line SHELL: the line that loads the hook. By name when the bin dir
-# is on PATH, else by absolute path.
+# is on PATH, else by absolute path. fish's is inside `if status
+# is-interactive` because fish reads config.fish for `fish -c` too, which
+# ssh's Match exec runs.
 init_line() {
 	exe=eich
 	if ! on_path "$bin_dir"; then
@@ -225,7 +270,7 @@ init_line() {
 	# shellcheck disable=SC2016 # the rc file expands $(…), not this script
 	case $1 in
 	zsh | bash) printf 'eval "$(%s init %s)"' "$exe" "$1" ;;
-	fish) printf 'status is-interactive; and %s init fish | source' "$exe" ;;
+	fish) printf 'if status is-interactive; %s init fish | source; end' "$exe" ;;
 	esac
 }
 
@@ -236,36 +281,103 @@ on_path() {
 	return 1
 }
 
-# add_rc_line SHELL: append the init line once; replace an older one of ours.
-add_rc_line() {
-	rc=$(rc_file "$1")
-	line="$(init_line "$1") $MARKER"
-	if [ -f "$rc" ] && grep -qF "$MARKER" "$rc"; then
-		if grep -qxF "$line" "$rc"; then
-			say "$rc already loads eich (left as is)"
-			return 0
-		fi
-		remove_rc_line "$rc" >/dev/null
-	elif [ -f "$rc" ] && grep -v '^[[:space:]]*#' "$rc" | grep -q 'eich init'; then
-		say "$rc already runs 'eich init' (left as is)"
-		return 0
-	fi
-	mkdir -p "$(dirname "$rc")" || die "could not create $(dirname "$rc")"
-	if [ -s "$rc" ] && [ -n "$(tail -c 1 "$rc")" ]; then
-		printf '\n' >>"$rc"
-	fi
-	printf '%s\n' "$line" >>"$rc" || die "could not write $rc"
-	say "added to $rc: $line"
+# eich_lines FILE: the lines of FILE that this script added (N:ours:TEXT)
+# and the other lines that run `eich init` (N:hand:TEXT), comments aside.
+eich_lines() {
+	[ -f "$1" ] || return 0
+	awk -v m="$MARKER" -v q="'" '
+		index($0, m) { print NR ":ours:" $0; next }
+		/^[[:space:]]*#/ { next }
+		$0 ~ ("eich[" q "\"]?[[:space:]]+init([[:space:]]|$)") { print NR ":hand:" $0 }' "$1"
 }
 
-# remove_rc_line FILE: drop the lines carrying MARKER, keep everything else.
-remove_rc_line() {
-	if [ ! -f "$1" ] || ! grep -qF "$MARKER" "$1"; then
+# delete_lines FILE " N1 N2 … ": rewrite FILE in place (a link stays a
+# link, the mode stays) without those lines.
+delete_lines() {
+	awk -v del="$2" 'index(del, " " NR " ") == 0' "$1" >"$tmp/rc" || die "could not read $1"
+	cat "$tmp/rc" >"$1" || die "could not rewrite $1"
+}
+
+# add_line FILE LINE: append LINE with the marker, once; an older line of
+# ours in FILE that differs is replaced.
+add_line() {
+	marked="$2 $MARKER"
+	if [ -f "$1" ] && grep -qxF "$marked" "$1"; then
+		say "$1 already has it (left as is)"
 		return 0
 	fi
-	grep -vF "$MARKER" "$1" >"$tmp/rc" || true
-	cat "$tmp/rc" >"$1" || die "could not rewrite $1"
-	say "removed the eich line from $1"
+	old=$(eich_lines "$1" | awk -F: '$2 == "ours" { printf "%s ", $1 }')
+	[ -z "$old" ] || delete_lines "$1" " $old"
+	mkdir -p "$(dirname "$1")" || die "could not create $(dirname "$1")"
+	if [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; then
+		printf '\n' >>"$1"
+	fi
+	printf '%s\n' "$marked" >>"$1" || die "could not write $1"
+	say "added to $1: $marked"
+}
+
+# doc_file KIND: where this user's shells find eich's completion (zsh,
+# bash, fish) and man its page (man: through PATH, ~/.local/bin gives
+# ~/.local/share/man).
+doc_file() {
+	case $1 in
+	zsh) printf '%s/zsh/site-functions/_eich' "$data_home" ;;
+	bash) printf '%s/bash-completion/completions/eich' "$data_home" ;;
+	fish) printf '%s/fish/completions/eich.fish' "$config_home" ;;
+	man) printf '%s/man/man1/eich.1' "$data_home" ;;
+	esac
+}
+
+# install_docs: copy the completions (for the shells this machine has, and
+# --shell's) and the man page from $docs to where doc_file says.
+install_docs() {
+	for kind in zsh bash fish man; do
+		case $kind in
+		zsh) src=$docs/completions/_eich ;;
+		bash) src=$docs/completions/eich.bash ;;
+		fish) src=$docs/completions/eich.fish ;;
+		man) src=$docs/man/eich.1 ;;
+		esac
+		[ -f "$src" ] || continue
+		if [ "$kind" != man ] && [ "$kind" != "$shell_name" ] && ! command -v "$kind" >/dev/null 2>&1; then
+			continue
+		fi
+		dest=$(doc_file "$kind")
+		if ! { mkdir -p "$(dirname "$dest")" && cp "$src" "$dest" && chmod 644 "$dest"; }; then
+			die "could not write $dest"
+		fi
+		case $kind in
+		man) say "installed the man page: $dest" ;;
+		*) say "installed the $kind completion: $dest" ;;
+		esac
+	done
+	man_page=$(doc_file man)
+	if [ -f "$man_page" ] && command -v man >/dev/null 2>&1 &&
+		[ "$(man -w eich 2>/dev/null)" != "$man_page" ]; then
+		say "  'man eich' finds it once $(dirname "$data_home")/bin is on PATH, or with $data_home/man in MANPATH"
+	fi
+}
+
+# zsh_fpath: zsh looks for completions only in $fpath, which holds no
+# directory of the user's own by default. The line goes into ~/.zshenv,
+# which every zsh reads before any compinit (Ubuntu's /etc/zsh/zshrc runs
+# one before ~/.zshrc).
+zsh_fpath() {
+	dir=$(dirname "$(doc_file zsh)")
+	[ -f "$dir/_eich" ] || return 0
+	if command -v zsh >/dev/null 2>&1 &&
+		zsh -c 'print -rl -- $fpath' </dev/null 2>/dev/null | grep -qxF "$dir"; then
+		return 0
+	fi
+	zshenv=${ZDOTDIR:-$HOME}/.zshenv
+	line="fpath=('$dir' \$fpath)"
+	if rc_ok "Add $dir to zsh's fpath in $zshenv, so that zsh completes eich?"; then
+		case $dir in *"'"*) die "cannot write a directory containing ' into $zshenv" ;; esac
+		add_line "$zshenv" "$line"
+	else
+		say "$zshenv left alone; for eich's zsh completion add this line to it:"
+		say "  $line"
+	fi
 }
 
 # check_hook SHELL: run the installed binary's hook through the shell's
@@ -286,6 +398,40 @@ check_hook() {
 	esac
 }
 
+# clean_rc: remove the lines this script added from every rc file it
+# knows. A line that runs `eich init` added by hand would fail in every new
+# shell once the binary is gone: it goes with a yes (asked on a terminal,
+# or --yes), else $tmp/left lists it as FILE:LINE to remove. It stays when
+# another eich on PATH still answers it.
+clean_rc() {
+	: >"$tmp/left"
+	rc_files >"$tmp/rcfiles"
+	while IFS= read -r rc; do
+		eich_lines "$rc" >"$tmp/hits"
+		del=
+		while IFS= read -r hit; do
+			n=${hit%%:*} hit=${hit#*:}
+			kind=${hit%%:*} text=${hit#*:}
+			case $kind:$text in
+			hand:*"$target"*) ;;
+			hand:*) if [ -n "$other" ]; then
+				say "left $rc:$n, which runs the eich still at $other"
+				continue
+			fi ;;
+			esac
+			if [ "$opt_rc" != no ] && { [ "$kind" = ours ] ||
+				rc_ok "$rc:$n loads eich: $text
+Remove this line?"; }; then
+				del="$del$n "
+				say "removed from $rc:$n: $text"
+			else
+				printf '  %s:%s: %s\n' "$rc" "$n" "$text" >>"$tmp/left"
+			fi
+		done <"$tmp/hits"
+		[ -z "$del" ] || delete_lines "$rc" " $del"
+	done <"$tmp/rcfiles"
+}
+
 do_uninstall() {
 	target=$bin_dir/eich
 	if [ -f "$target" ]; then
@@ -299,19 +445,31 @@ do_uninstall() {
 	else
 		say "no eich in $bin_dir"
 	fi
-	for sh in zsh bash fish; do
-		remove_rc_line "$(rc_file "$sh")"
+	for kind in zsh bash fish man; do
+		f=$(doc_file "$kind")
+		if [ -f "$f" ]; then
+			rm -f "$f" || die "could not remove $f"
+			say "removed $f"
+		fi
 	done
 	other=$(command -v eich 2>/dev/null || true)
-	if [ -n "$other" ] && [ "$other" != "$target" ]; then
+	[ "$other" != "$target" ] || other=
+	clean_rc
+	if [ -n "$other" ]; then
 		say "another eich is still on your PATH: $other"
 	fi
 	say "eich's state (ledger, removal log, protect list) is in ${XDG_STATE_HOME:-$HOME/.local/state}/eich"
-	say "and its config in ${XDG_CONFIG_HOME:-$HOME/.config}/eich; remove them by hand if you want them gone"
+	say "and its config in $config_home/eich; remove them by hand if you want them gone"
+	if [ -s "$tmp/left" ]; then
+		warn "these lines still run eich, which every new shell will fail to find; remove them:"
+		cat "$tmp/left" >&2
+	fi
 }
 
 do_install() {
 	tmpbin=$tmp/eich.new
+	docs=$tmp/docs
+	mkdir "$docs" || die "could not make $docs"
 	if [ "$mode" = source ]; then
 		build_from_source "$tmpbin"
 	else
@@ -331,6 +489,7 @@ do_install() {
 		die "could not install into $bin_dir"
 	fi
 	say "installed $target ($built, $source_note)"
+	install_docs
 
 	if ! on_path "$bin_dir"; then
 		warn "$bin_dir is not on your PATH; add it, e.g. in $(rc_file "${shell_name:-bash}"):"
@@ -346,14 +505,17 @@ do_install() {
 		for sh in zsh bash fish; do say "  $(rc_file "$sh"): $(init_line "$sh")"; done
 	else
 		rc=$(rc_file "$shell_name")
-		if [ "$opt_rc" = yes ] || { [ "$opt_rc" = ask ] && ask "Add the eich hook to $rc?"; }; then
+		if [ -f "$rc" ] && eich_lines "$rc" | grep -q '^[0-9]*:hand:'; then
+			say "$rc already runs 'eich init' (left as is)"
+		elif rc_ok "Add the eich hook to $rc?"; then
 			case $bin_dir in *"'"*) die "cannot write a bin dir containing ' into $rc" ;; esac
-			add_rc_line "$shell_name"
+			add_line "$rc" "$(init_line "$shell_name")"
 			say "open a new $shell_name to load it"
 		else
 			say "$rc left alone; to load the hook add this line to it:"
 			say "  $(init_line "$shell_name")"
 		fi
+		[ "$shell_name" != zsh ] || zsh_fpath
 		if [ "$shell_name" = bash ] && [ "$(uname -s)" = Darwin ]; then
 			say "macOS: Terminal starts login shells, which read ~/.bash_profile, not ~/.bashrc;"
 			say "  make sure ~/.bash_profile has: [ -f ~/.bashrc ] && . ~/.bashrc"
@@ -410,6 +572,15 @@ main() {
 	done
 
 	[ -n "${HOME:-}" ] || die "HOME is not set"
+	# The variable is the option's other spelling, in a checkout too.
+	opt_base_url=${opt_base_url:-${EICH_INSTALL_BASE_URL:-}}
+	data_home=${XDG_DATA_HOME:-$HOME/.local/share}
+	config_home=${XDG_CONFIG_HOME:-$HOME/.config}
+	tty_in=0
+	if [ -t 0 ]; then tty_in=1; fi
+	# No group- or world-writable directories: zsh's compinit refuses
+	# completions from one.
+	umask 022
 	bin_dir=${opt_bin_dir:-$HOME/.local/bin}
 	case $bin_dir in
 	# A literal ~ (e.g. --bin-dir=~/bin, which the shell does not expand).
