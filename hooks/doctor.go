@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"strings"
@@ -35,6 +34,9 @@ var agentKinds = []struct{ marker, name, removal string }{
 	{"/ssh-", "OpenSSH ssh-agent", "works"},
 }
 
+// guessAgent names the agent listening at socket, and says what it is
+// known to do with a removal request; both are empty when the path names
+// no agent eich knows.
 func guessAgent(socket string) (name, removal string) {
 	lower := strings.ToLower(socket)
 	for _, k := range agentKinds {
@@ -42,95 +44,150 @@ func guessAgent(socket string) (name, removal string) {
 			return k.name, k.removal
 		}
 	}
-	return "an agent not recognised by its socket path", "unknown"
+	return "", ""
 }
 
-// Doctor prints, in one screen, what a user needs to know: the agent and
-// whether it removes keys, the keys by class, the limit, ssh's version and
-// config for host, and the ssh config that fixes the cause. A host that
-// ssh could not take as one host name is an error, before anything is
-// printed. Findings quote the environment, ssh and the agent, so each goes
-// through safetext.
-func Doctor(w io.Writer, s *Settings, host string, color bool) error {
+// Level says how a doctor finding reads: a fact, a check that passed, or
+// one that calls for the user's attention.
+type Level string
+
+// The levels of a Finding.
+const (
+	Info Level = "info"
+	OK   Level = "ok"
+	Warn Level = "warn"
+)
+
+// Finding is one line of doctor's report. Its text quotes the
+// environment, ssh and the agent, so whoever prints it passes it through
+// safetext.
+type Finding struct {
+	Level Level  `json:"level"`
+	Text  string `json:"text"`
+}
+
+// Advice is the root-cause fix doctor suggests: ssh config for the top
+// of ~/.ssh/config.
+type Advice struct {
+	// BlockInPlace: ssh already applies eich's ssh-config block to EIC
+	// logins (IdentitiesOnly yes, AddKeysToAgent no).
+	BlockInPlace bool `json:"block_in_place"`
+	// HostPattern is the Host pattern that covers the instance doctor was
+	// asked about (a /16 wildcard for an IPv4 address).
+	HostPattern string `json:"host_pattern"`
+}
+
+// DoctorReport is what `eich doctor` found, in the order it looked, and
+// the fix it advises.
+type DoctorReport struct {
+	Findings []Finding `json:"findings"`
+	Advice   Advice    `json:"advice"`
+}
+
+func (r *DoctorReport) add(level Level, format string, a ...any) {
+	r.Findings = append(r.Findings, Finding{Level: level, Text: fmt.Sprintf(format, a...)})
+}
+
+// check adds a finding that is OK when good and a warning when not.
+func (r *DoctorReport) check(good bool, format string, a ...any) {
+	level := Warn
+	if good {
+		level = OK
+	}
+	r.add(level, format, a...)
+}
+
+// Doctor finds what a user needs to know, for one screen: the agent and
+// whether it removes keys, the keys by class against the limit, the
+// state, ssh's version and config for host, whether ssh runs the guard,
+// and the ssh config that fixes the cause. A host that ssh could not take
+// as one host name is an error, before anything is looked at.
+func Doctor(s *Settings, host string) (*DoctorReport, error) {
 	if err := checkHost(host); err != nil {
-		return err
+		return nil, err
 	}
-	ok := func(good bool, format string, a ...any) {
-		mark := "ok  "
-		if !good {
-			mark = "warn"
-			if color {
-				mark = "\x1b[33mwarn\x1b[0m"
-			}
-		} else if color {
-			mark = "\x1b[32mok\x1b[0m  "
-		}
-		fmt.Fprintf(w, "%s  %s\n", mark, safetext.Line(fmt.Sprintf(format, a...)))
-	}
-	fmt.Fprintf(w, "limit: MaxAuthTries %d, mode %s, agent deadline %v, hook budget %v\n", s.MaxAuthTries, s.Mode, s.AgentTimeout, s.HookBudget)
+	r := &DoctorReport{}
+	r.add(Info, "limit: MaxAuthTries %d, mode %s, agent deadline %v, hook budget %v", s.MaxAuthTries, s.Mode, s.AgentTimeout, s.HookBudget)
 
 	socket := s.shellAgent()
 	name, removal := guessAgent(socket)
 	ss := openSession(s, readState, false)
 	defer ss.close()
 	if err := ss.connect(socket); err != nil {
-		ok(false, "agent: %v", err)
+		r.check(false, "agent: %v", err)
 	} else {
-		ok(true, "agent: %s, at %s", name, socket)
+		if name != "" {
+			r.check(true, "agent: %s, at %s", name, socket)
+		} else {
+			r.check(true, "agent: at %s (which program it is, eich cannot tell from that path)", socket)
+		}
 		keys, err := ss.inspect()
 		if err != nil {
-			ok(false, "agent: %v", err)
+			r.check(false, "agent: %v", err)
 		} else {
-			c := &Counts{Limit: s.MaxAuthTries}
-			c.count(keys)
-			ok(!c.NearLimit, "keys: %d (user %d, protected %d, eic %d, suspect %d, expired certs %d)",
-				c.Keys, c.User, c.Protected, c.EIC, c.Suspect, c.ExpiredCerts)
-			if policy.Nears(c.User+c.Protected, s.MaxAuthTries, 0) {
-				ok(false, "your own keys alone (%d) leave no room under MaxAuthTries %d: only IdentitiesOnly helps (see below)", c.User+c.Protected, s.MaxAuthTries)
-			}
+			r.keyFindings(s, keys)
 		}
 		works, detail := probeRemoval(ss.agent)
-		if !works && removal != "unknown" {
+		if !works && removal != "" {
 			detail += "; " + name + " " + removal
 		}
-		ok(works, "removal: %s", detail)
+		r.check(works, "removal: %s", detail)
 	}
-	for _, n := range ss.stateReport() {
-		ok(n.good, "%s", n.text)
-	}
+	r.Findings = append(r.Findings, ss.stateReport()...)
 
-	sshVersion(ok)
+	r.Findings = append(r.Findings, sshVersion())
 	f := s.askSSH(host)
 	plain, eic := f.plain, f.eic
 	if f.errPlain != nil {
-		ok(false, "ssh -G %s: %v", host, f.errPlain)
+		r.check(false, "ssh -G %s: %v", host, f.errPlain)
 	} else {
-		ok(plain["addkeystoagent"] != "yes" && plain["addkeystoagent"] != "true",
+		r.check(plain["addkeystoagent"] != "yes" && plain["addkeystoagent"] != "true",
 			"ssh -G %s: AddKeysToAgent %s, IdentitiesOnly %s, IdentityAgent %s",
 			host, plain["addkeystoagent"], plain["identitiesonly"], orNone(plain["identityagent"]))
 	}
 	blockInPlace := f.errEIC == nil && eic["identitiesonly"] == "yes" && (eic["addkeystoagent"] == "no" || eic["addkeystoagent"] == "false")
-	ok(blockInPlace, "eich ssh-config block active for EIC logins: %v", blockInPlace)
+	r.check(blockInPlace, "eich ssh-config block active for EIC logins: %v", blockInPlace)
 	switch {
 	case f.errGuard != nil:
-		ok(false, "guard: %v", f.errGuard)
+		r.check(false, "guard: %v", f.errGuard)
 	case f.guard:
-		ok(true, "guard: ssh runs `eich guard` for %s: EIC logins started anywhere (scripts, make, cron) are pruned, their keys recorded exactly", host)
+		r.check(true, "guard: ssh runs `eich guard` for %s: EIC logins started anywhere (scripts, make, cron) are pruned, their keys recorded exactly", host)
 	default:
-		ok(true, "guard: not in the ssh config: only EIC logins typed in a hooked shell are pruned (`eich ssh-config guard` covers scripts, make, cron)")
+		r.check(true, "guard: not in the ssh config: only EIC logins typed in a hooked shell are pruned (`eich ssh-config guard` covers scripts, make, cron)")
 	}
+	r.Advice = Advice{BlockInPlace: blockInPlace, HostPattern: hostPattern(host)}
+	return r, nil
+}
 
-	fmt.Fprintln(w, "\nThe root-cause fix, if you can change ~/.ssh/config:")
-	if !blockInPlace {
-		fmt.Fprintln(w, "  eich ssh-config prints a block for the top of ~/.ssh/config that applies only while an EIC")
-		fmt.Fprintln(w, "  command runs (IdentitiesOnly yes, AddKeysToAgent no). Or, for your instances' addresses:")
-	} else {
-		fmt.Fprintln(w, "  the eich ssh-config block is in place. For ssh logins outside the hook, per address:")
+// keyFindings counts the agent's keys by class and says, with the reason,
+// whether an EIC login's fresh key would be tried in time. It is offered
+// after every agent key, so with N keys it is attempt N+1, and sshd lets
+// it in while that is at most MaxAuthTries. N = MaxAuthTries−1 is normal
+// right after a login (eich prunes to MaxAuthTries−2, the login adds
+// one), so only N ≥ MaxAuthTries is a warning.
+func (r *DoctorReport) keyFindings(s *Settings, keys []Key) {
+	c := &Counts{Limit: s.MaxAuthTries}
+	c.count(keys)
+	summary := fmt.Sprintf("keys: %d (user %d, protected %d, eic %d, suspect %d, expired certs %d)",
+		c.Keys, c.User, c.Protected, c.EIC, c.Suspect, c.ExpiredCerts)
+	attempt := c.Keys + 1
+	switch {
+	case policy.Reachable(c.Keys, s.MaxAuthTries, 0):
+		r.check(true, "%s: an EIC login's key is attempt %d, within MaxAuthTries %d", summary, attempt, s.MaxAuthTries)
+	case c.Stale == 0:
+		r.check(false, "%s: an EIC login's key would be attempt %d > MaxAuthTries %d, and none of them is stale", summary, attempt, s.MaxAuthTries)
+	case s.Mode == policy.Off:
+		r.check(false, "%s: an EIC login's key would be attempt %d > MaxAuthTries %d; mode off removes nothing: `eich prune` makes room", summary, attempt, s.MaxAuthTries)
+	default:
+		r.check(false, "%s: an EIC login's key would be attempt %d > MaxAuthTries %d; the hook prunes stale keys before an EIC login it sees, `eich prune` does it now", summary, attempt, s.MaxAuthTries)
 	}
-	fmt.Fprintf(w, "\n    Host %s\n        IdentitiesOnly yes\n        AddKeysToAgent no\n\n", hostPattern(host))
-	fmt.Fprintln(w, "  or, for every host, keep added keys for a minute only:  AddKeysToAgent 60s")
-	fmt.Fprintln(w, "  eich never edits ~/.ssh/config itself.")
-	return nil
+	own := c.User + c.Protected
+	switch {
+	case !policy.Reachable(own, s.MaxAuthTries, 0):
+		r.check(false, "your own keys alone (%d) leave no room: an EIC login's key would be attempt %d > MaxAuthTries %d; only IdentitiesOnly helps (see below)", own, own+1, s.MaxAuthTries)
+	case policy.Nears(own, s.MaxAuthTries, 0):
+		r.check(false, "your own keys (%d) leave room for one EIC login at a time: a second one running alongside would be attempt %d > MaxAuthTries %d; IdentitiesOnly helps (see below)", own, own+2, s.MaxAuthTries)
+	}
 }
 
 // probeRemoval adds a throw-away key (with a 30 s lifetime, in case the
@@ -164,40 +221,36 @@ func probeRemoval(a *sshagent.Agent) (bool, string) {
 	return true, "works (checked by adding and removing a probe key)"
 }
 
-type finding struct {
-	good bool
-	text string
-}
-
-func (ss *Session) stateReport() []finding {
+// stateReport is what doctor says about the state dir and the ledger.
+func (ss *Session) stateReport() []Finding {
 	path, _ := ss.s.stateDirPath()
-	var out []finding
+	var out []Finding
 	switch {
 	case ss.dir != nil:
-		out = append(out, finding{true, "state: " + path})
+		out = append(out, Finding{OK, "state: " + path})
 		eic := 0
 		for _, e := range ss.ledger.Entries {
 			if e.EIC {
 				eic++
 			}
 		}
-		out = append(out, finding{true, fmt.Sprintf("ledger: %d keys remembered, %d of them EIC", len(ss.ledger.Entries), eic)})
+		out = append(out, Finding{OK, fmt.Sprintf("ledger: %d keys remembered, %d of them EIC", len(ss.ledger.Entries), eic)})
 	case ss.noRemove == nil:
-		out = append(out, finding{true, "state: " + path + " (not created yet)"})
+		out = append(out, Finding{OK, "state: " + path + " (not created yet)"})
 	}
 	for _, n := range ss.warnings() {
-		out = append(out, finding{false, "state: " + n})
+		out = append(out, Finding{Warn, "state: " + n})
 	}
 	return out
 }
 
-func sshVersion(ok func(bool, string, ...any)) {
+// sshVersion is what `ssh -V` says.
+func sshVersion() Finding {
 	_, out, err := runSSH(time.Now().Add(sshTimeout), os.Environ(), "-V")
 	if err != nil {
-		ok(false, "ssh -V: %v", err)
-		return
+		return Finding{Warn, fmt.Sprintf("ssh -V: %v", err)}
 	}
-	ok(true, "ssh: %s", strings.TrimSpace(string(out)))
+	return Finding{OK, "ssh: " + strings.TrimSpace(string(out))}
 }
 
 func orNone(s string) string {

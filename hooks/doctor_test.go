@@ -14,6 +14,7 @@ import (
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/safetext"
+	"github.com/eich-dev/eich/internal/output"
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
@@ -107,9 +108,11 @@ func TestDoctorBoundsSSH(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			if err := hooks.Doctor(&out, e.s, "10.1.2.3", false); err != nil {
+			report, err := hooks.Doctor(e.s, "10.1.2.3")
+			if err != nil {
 				t.Fatal(err)
 			}
+			output.New(&out, false).Doctor(report)
 			runtime.ReadMemStats(&after)
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
 				t.Errorf("doctor allocated %d MiB while ssh wrote without end", alloc>>20)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/state"
+	"github.com/eich-dev/eich/internal/output"
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
@@ -202,9 +203,11 @@ func TestDoctorProbesRemoval(t *testing.T) {
 		sock, kr := fakeKeyring(t, removal, 2, 0)
 		s, _ := faultSettings(t, sock)
 		var out bytes.Buffer
-		if err := hooks.Doctor(&out, s, "10.1.2.3", false); err != nil {
+		report, err := hooks.Doctor(s, "10.1.2.3")
+		if err != nil {
 			t.Fatal(err)
 		}
+		output.New(&out, false).Doctor(report)
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("agent removal %q: doctor does not say %q:\n%s", removal, want, out.String())
 		}

@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/state"
+	"github.com/eich-dev/eich/internal/output"
 )
 
 const (
@@ -58,7 +58,7 @@ func TestLogShowsEntriesAfterALongLine(t *testing.T) {
 		t.Errorf("notes on stderr: %q", stderr)
 	}
 	var out bytes.Buffer
-	hooks.WriteLog(&out, rs)
+	output.New(&out, false).Log(rs)
 	if got := out.String(); strings.Count(got, "\n") != 2 || !strings.Contains(got, `comment="second"`) {
 		t.Errorf("eich log printed:\n%s", got)
 	}
@@ -87,16 +87,5 @@ func TestLogShowsTheNewestBesideAnOversizedRotatedLog(t *testing.T) {
 	if strings.Count(note, "\n") != 1 || !strings.HasPrefix(note, "eich: ") ||
 		!strings.Contains(note, "removals.log.1") || !strings.Contains(note, "skipped its oldest") {
 		t.Errorf("want one line on the skipped part, got %q", note)
-	}
-}
-
-// TestWriteLogMarksACutComment: a comment the log holds only the start
-// of says so.
-func TestWriteLogMarksACutComment(t *testing.T) {
-	var out bytes.Buffer
-	hooks.WriteLog(&out, []state.Removal{{Time: time.Unix(0, 0), Fingerprint: logFpA, Class: "suspect",
-		Comment: "abc", CommentBytes: 204800, Outcome: state.Removed}})
-	if !strings.Contains(out.String(), `comment="abc" (the first 3 of 204800 bytes)`) {
-		t.Errorf("printed %q", out.String())
 	}
 }

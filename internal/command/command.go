@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v3"
 
 	"github.com/eich-dev/eich/hooks"
@@ -25,6 +24,7 @@ import (
 	"github.com/eich-dev/eich/hooks/config"
 	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/internal/completion"
+	"github.com/eich-dev/eich/internal/output"
 	"github.com/eich-dev/eich/shells"
 )
 
@@ -321,10 +321,11 @@ func cmdStatus(c *cli.Command, s *hooks.Settings) error {
 	if err != nil || counts == nil {
 		return nil // a prompt segment stays quiet
 	}
+	out := output.For(os.Stdout)
 	if c.Bool("json") {
-		return hooks.WriteJSON(os.Stdout, counts)
+		return out.JSON(counts)
 	}
-	fmt.Println(counts.Format(format))
+	out.Status(counts, format)
 	return nil
 }
 
@@ -336,13 +337,14 @@ func cmdList(c *cli.Command, s *hooks.Settings) error {
 	for _, n := range notes {
 		warn(n)
 	}
+	out := output.For(os.Stdout)
 	if c.Bool("json") {
 		if keys == nil {
 			keys = []hooks.Key{}
 		}
-		return hooks.WriteJSON(os.Stdout, keys)
+		return out.JSON(keys)
 	}
-	hooks.WriteList(os.Stdout, keys, useColor(os.Stdout))
+	out.List(keys)
 	return nil
 }
 
@@ -357,7 +359,7 @@ func cmdPrune(c *cli.Command, s *hooks.Settings) error {
 	if rep.Blocked != nil {
 		return cli.Exit("removed nothing: "+rep.Blocked.Error(), 2)
 	}
-	hooks.WritePrune(os.Stdout, rep, useColor(os.Stdout))
+	output.For(os.Stdout).Prune(rep)
 	if !rep.Reachable() {
 		return cli.Exit("", 1)
 	}
@@ -381,7 +383,7 @@ func cmdLog(_ *cli.Command, s *hooks.Settings) error {
 	if err != nil {
 		return err
 	}
-	hooks.WriteLog(os.Stdout, removals)
+	output.For(os.Stdout).Log(removals)
 	if bad > 0 {
 		fmt.Fprintf(os.Stderr, "eich: %d lines of the removal log could not be read\n", bad)
 	}
@@ -389,7 +391,12 @@ func cmdLog(_ *cli.Command, s *hooks.Settings) error {
 }
 
 func cmdDoctor(c *cli.Command, s *hooks.Settings) error {
-	return hooks.Doctor(os.Stdout, s, c.String("host"), useColor(os.Stdout))
+	report, err := hooks.Doctor(s, c.String("host"))
+	if err != nil {
+		return err
+	}
+	output.For(os.Stdout).Doctor(report)
+	return nil
 }
 
 func cmdInit(c *cli.Command, s *hooks.Settings) error {
@@ -456,12 +463,4 @@ func cmdHookPre(c *cli.Command, s *hooks.Settings) error {
 		return cli.Exit("", 1)
 	}
 	return nil
-}
-
-// useColor is true on a terminal unless NO_COLOR is set (no-color.org).
-func useColor(f *os.File) bool {
-	if os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
