@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/eich-dev/eich/hooks"
+	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/internal/output"
 	"github.com/eich-dev/eich/internal/testbed"
@@ -136,5 +138,56 @@ func killPidFile(path string) {
 	}
 	if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 1 {
 		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// TestDoctorKeyCount: doctor says why a key count is a problem, and a
+// count one below the limit, normal after every login, is not one.
+func TestDoctorKeyCount(t *testing.T) {
+	keys := func(classes ...keyclass.Class) []hooks.Key {
+		var out []hooks.Key
+		for i, c := range classes {
+			out = append(out, hooks.Key{Position: i + 1, Class: c})
+		}
+		return out
+	}
+	u, e, s := keyclass.User, keyclass.EIC, keyclass.Suspect
+	cases := []struct {
+		name string
+		mode policy.Mode
+		keys []hooks.Key
+		want [][]string // one finding each: its level, then text it holds
+	}{
+		{"5 of 6", policy.Auto, keys(u, u, u, e, s), [][]string{
+			{"ok", "keys: 5 (user 3, protected 0, eic 1, suspect 1, expired certs 0): an EIC login's key is attempt 6, within MaxAuthTries 6"},
+		}},
+		{"6 of 6", policy.Auto, keys(u, u, u, e, s, s), [][]string{
+			{"warn", "keys: 6 (user 3, protected 0, eic 1, suspect 2, expired certs 0): an EIC login's key would be attempt 7 > MaxAuthTries 6; the hook prunes stale keys"},
+		}},
+		{"mode off", policy.Off, keys(u, u, u, e, s, s), [][]string{
+			{"warn", "would be attempt 7 > MaxAuthTries 6; mode off removes nothing: `eich prune` makes room"},
+		}},
+		{"own keys fill it", policy.Auto, keys(u, u, u, u, u, u), [][]string{
+			{"warn", "would be attempt 7 > MaxAuthTries 6, and none of them is stale"},
+			{"warn", "your own keys alone (6) leave no room: an EIC login's key would be attempt 7 > MaxAuthTries 6"},
+		}},
+		{"own keys leave one", policy.Auto, keys(u, u, u, u, u), [][]string{
+			{"ok", "attempt 6, within MaxAuthTries 6"},
+			{"warn", "your own keys (5) leave room for one EIC login at a time: a second one running alongside would be attempt 7 > MaxAuthTries 6"},
+		}},
+	}
+	for _, c := range cases {
+		set := &hooks.Settings{}
+		set.MaxAuthTries, set.Mode = 6, c.mode
+		got := hooks.KeyFindings(set, c.keys)
+		if len(got) != len(c.want) {
+			t.Errorf("%s: %d findings, want %d: %+v", c.name, len(got), len(c.want), got)
+			continue
+		}
+		for i, w := range c.want {
+			if string(got[i].Level) != w[0] || !strings.Contains(got[i].Text, w[1]) {
+				t.Errorf("%s: finding %d is %s %q, want %s with %q", c.name, i+1, got[i].Level, got[i].Text, w[0], w[1])
+			}
+		}
 	}
 }

@@ -5,3 +5,10 @@ var (
 	CheckHost   = checkHost
 	HostPattern = hostPattern
 )
+
+// KeyFindings is what doctor says about keys.
+func KeyFindings(s *Settings, keys []Key) []Finding {
+	r := &DoctorReport{}
+	r.keyFindings(s, keys)
+	return r.Findings
+}
