@@ -344,8 +344,8 @@ func TestStatusAndListWriteNoState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := counts.Format(hooks.DefaultStatusFormat); got != "eic 5/6 ·3 stale" {
-		t.Errorf("status = %q, want %q", got, "eic 5/6 ·3 stale")
+	if got := counts.Format(hooks.DefaultStatusFormat); got != "keys 5/6 ·3 stale" {
+		t.Errorf("status = %q, want %q", got, "keys 5/6 ·3 stale")
 	}
 	e.s.Mode = policy.Off // record logins without pruning
 	for i := 0; i < 2; i++ {
@@ -554,14 +554,14 @@ func TestPromptSegmentFollowsTheAgent(t *testing.T) {
 	}
 	e.agent.AddStale(t, 4)
 	e.login("1") // pre prunes 6 keys to 4, post sees the login's key: 5
-	if got, want := segment(), "eic 5/6 ·3 stale"; got != want {
+	if got, want := segment(), "keys 5/6 ·3 stale"; got != want {
 		t.Errorf("after a login the segment is %q, want %q", got, want)
 	}
 	e.agent.AddStale(t, 1) // by hand: the file cannot know
-	if got, want := status(), "eic 6/6 ·4 stale"; got != want {
+	if got, want := status(), "keys 6/6 ·4 stale"; got != want {
 		t.Fatalf("status = %q, want %q", got, want)
 	}
-	if got := segment(); got != "eic 6/6 ·4 stale" {
+	if got := segment(); got != "keys 6/6 ·4 stale" {
 		t.Errorf("status did not refresh the segment: %q", got)
 	}
 	before, _ := os.Stat(file)

@@ -122,8 +122,8 @@ func TestAgentFaultsCostAtMostTheDeadline(t *testing.T) {
 			if err != nil && !strings.Contains(err.Error(), "ssh-agent") {
 				t.Errorf("status error does not name the agent: %v", err)
 			}
-			if name == "accepts and never answers" && (c == nil || c.Format(hooks.DefaultStatusFormat) != "eic ?") {
-				t.Errorf("status of a silent agent: %+v, want eic ?", c)
+			if name == "accepts and never answers" && (c == nil || c.Format(hooks.DefaultStatusFormat) != "keys ?") {
+				t.Errorf("status of a silent agent: %+v, want keys ?", c)
 			}
 		})
 	}

@@ -27,8 +27,11 @@ type Counts struct {
 	TimedOut     bool `json:"timed_out"`  // the agent did not answer in time
 }
 
-// DefaultStatusFormat is what `eich status` prints without --format.
-const DefaultStatusFormat = "eic {keys}/{limit}{stale_note}"
+// DefaultStatusFormat is what `eich status` prints without --format, and
+// what the prompt file holds: every agent key against MaxAuthTries, since
+// every key counts towards the limit (only {eic} counts EIC's), then how
+// many of them are stale.
+const DefaultStatusFormat = "keys {keys}/{limit}{stale_note}"
 
 // Status counts the agent's keys by class. It returns nil when there is
 // no agent, and Counts with TimedOut when the agent does not answer. It
@@ -120,11 +123,11 @@ func (c *Counts) count(keys []Key) {
 
 // Format fills a status format: {keys} {limit} {stale} {eic} {suspect}
 // {certs} {user} {protected}, and {stale_note}, which is " ·N stale" when
-// N > 0 and empty otherwise. A timed-out agent prints "eic ?". The format
+// N > 0 and empty otherwise. A timed-out agent prints "keys ?". The format
 // comes from the command line, so the result goes through safetext.
 func (c *Counts) Format(format string) string {
 	if c.TimedOut {
-		return "eic ?"
+		return "keys ?"
 	}
 	// A scan, not a strings.Replacer: building one costs more than the
 	// rest of the formatting, and status runs at every prompt.

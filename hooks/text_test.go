@@ -61,7 +61,7 @@ func TestHookLineIsPrintedSafely(t *testing.T) {
 func TestStatusFormat(t *testing.T) {
 	c := &hooks.Counts{Keys: 9, Limit: 6, Stale: 4, EIC: 3, Suspect: 1, ExpiredCerts: 2, User: 5, Protected: 7}
 	for format, want := range map[string]string{
-		hooks.DefaultStatusFormat:                                    "eic 9/6 ·4 stale",
+		hooks.DefaultStatusFormat:                                    "keys 9/6 ·4 stale",
 		"{keys}{limit}{stale}{eic}{suspect}{certs}{user}{protected}": "96431257",
 		"{stale_note}|{unknown}|{keys":                               " ·4 stale|{unknown}|{keys",
 		"{{keys}}":                                                   "{9}",
@@ -73,8 +73,8 @@ func TestStatusFormat(t *testing.T) {
 			t.Errorf("Format(%q) = %q, want %q", format, got, want)
 		}
 	}
-	if got := (&hooks.Counts{Keys: 2, Limit: 6}).Format(hooks.DefaultStatusFormat); got != "eic 2/6" {
-		t.Errorf("with nothing stale: %q, want %q", got, "eic 2/6")
+	if got := (&hooks.Counts{Keys: 2, Limit: 6}).Format(hooks.DefaultStatusFormat); got != "keys 2/6" {
+		t.Errorf("with nothing stale: %q, want %q", got, "keys 2/6")
 	}
 	for _, h := range hostile {
 		printed(t, "status", c.Format("{keys} "+h)+"\n", 1)

@@ -91,7 +91,7 @@ func newApp() *cli.Command {
 		Commands: []*cli.Command{
 			{
 				Name:  "status",
-				Usage: "print a short prompt segment, e.g. `eic 5/6 ·3 stale` (nothing without an agent)",
+				Usage: "print a short prompt segment such as `keys 5/6 ·3 stale`: the agent's keys / MaxAuthTries, and how many are stale (nothing without an agent)",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "format", Value: hooks.DefaultStatusFormat, Usage: "placeholders {keys} {limit} {stale} {stale_note} {eic} {suspect} {certs} {user} {protected}"},
 					&cli.BoolFlag{Name: "json", Usage: "print the counts as JSON"},
