@@ -53,6 +53,12 @@ func Guard(s *Settings, testOnly bool) bool {
 		say(s, "guard runs (probe "+v+")")
 		return false
 	}
+	if testOnly && os.Getenv("EICH_EIC") != "" {
+		// A hooked shell exports EICH_EIC while an EIC command runs, as
+		// the hook block's test reads it: every ssh inside is that
+		// login's, and `ssh -G` with it set shows what such a login gets.
+		return true
+	}
 	g, ok := findEICLogin(os.Getppid(), s.ExtraCommands)
 	if !ok {
 		return false

@@ -18,20 +18,18 @@ import (
 // than three times what MaxAuthTries 6 lets through without eich.
 const guardLogins = 20
 
-// guardBed is a bed whose ssh config starts with the guard block, as
-// `eich ssh-config guard` prints it for the bed's own eich; no shell hook
-// is loaded anywhere.
+// guardBed is a bed whose ssh config starts with the guard block for the
+// bed's own eich; no shell hook is loaded anywhere. (The block is made
+// in-process: the bed's copy of eich was written a moment ago, and
+// running it at once may meet ETXTBSY while another test forks.)
 func guardBed(t *testing.T) *testbed.Bed {
 	t.Helper()
 	b := testbed.NewBed(t, built(t))
-	block, err := exec.Command(b.Eich, "ssh-config", "guard").Output()
+	block, err := shells.SSHConfigBlock("guard", b.Eich)
 	if err != nil {
-		t.Fatalf("eich ssh-config guard: %v", err)
+		t.Fatal(err)
 	}
-	if !strings.Contains(string(block), `Match exec "`+b.Eich+` guard"`) {
-		t.Fatalf("the guard block does not run this eich by its path:\n%s", block)
-	}
-	b.WriteSSHConfig(t, string(block))
+	b.WriteSSHConfig(t, block)
 	return b
 }
 
@@ -64,17 +62,23 @@ func loginKeys(t *testing.T, b *testbed.Bed) (statuses []string, fps []string) {
 func TestGuardCoversEveryLauncher(t *testing.T) {
 	aws := fmt.Sprintf("aws ec2-instance-connect ssh --instance-id i-0%s", "$i")
 	loop := fmt.Sprintf("for i in $(seq %d); do %s || exit 1; done", guardLogins, aws)
+	script := func(b *testbed.Bed) *exec.Cmd {
+		script := filepath.Join(b.Root, "prod.sh")
+		os.WriteFile(script, []byte("#!/bin/sh\n"+loop+"\n"), 0o755)
+		return exec.Command(script)
+	}
 	launchers := []struct {
 		name, format string
 		cmd          func(b *testbed.Bed) *exec.Cmd
+		shell        string // the $SHELL ssh's Match exec runs the guard with
 	}{
-		{"script", "wrapped", func(b *testbed.Bed) *exec.Cmd {
-			script := filepath.Join(b.Root, "prod.sh")
-			os.WriteFile(script, []byte("#!/bin/sh\n"+loop+"\n"), 0o755)
-			return exec.Command(script)
-		}},
-		{"sh -c", "oneline", func(*testbed.Bed) *exec.Cmd { return exec.Command("sh", "-c", loop) }},
-		{"bash -c", "wrapped", func(*testbed.Bed) *exec.Cmd { return exec.Command("bash", "-c", loop) }},
+		{"script", "wrapped", script, "sh"},
+		// fish -c forks the guard (its parent is fish, ssh its
+		// grandparent); zsh -c execs it.
+		{"script, SHELL=fish", "oneline", script, "fish"},
+		{"script, SHELL=zsh", "wrapped", script, "zsh"},
+		{"sh -c", "oneline", func(*testbed.Bed) *exec.Cmd { return exec.Command("sh", "-c", loop) }, "sh"},
+		{"bash -c", "wrapped", func(*testbed.Bed) *exec.Cmd { return exec.Command("bash", "-c", loop) }, "bash"},
 		{"make", "oneline", func(b *testbed.Bed) *exec.Cmd {
 			// A recipe line with no shell syntax: make runs aws itself.
 			mk := filepath.Join(b.Root, "Makefile")
@@ -84,15 +88,15 @@ func TestGuardCoversEveryLauncher(t *testing.T) {
 				targets = append(targets, fmt.Sprintf("login%d", i))
 			}
 			return exec.Command("make", targets...)
-		}},
+		}, "sh"},
 		{"xargs", "wrapped", func(*testbed.Bed) *exec.Cmd {
 			return exec.Command("sh", "-c", fmt.Sprintf("seq %d | xargs -I{} aws ec2-instance-connect ssh --instance-id i-0{}", guardLogins))
-		}},
+		}, "sh"},
 		{"python subprocess", "oneline", func(*testbed.Bed) *exec.Cmd {
 			// env finds python3 on the bed's PATH, as a user's script would.
 			return exec.Command("env", "python3", "-c", fmt.Sprintf(
 				"import subprocess\nfor i in range(%d):\n    subprocess.run(['aws', 'ec2-instance-connect', 'ssh', '--instance-id', 'i-0%%d' %% i], check=True)\n", guardLogins))
-		}},
+		}, "sh"},
 	}
 	testbed.Tool(t, "make")
 	testbed.Tool(t, "python3")
@@ -101,7 +105,7 @@ func TestGuardCoversEveryLauncher(t *testing.T) {
 			t.Parallel()
 			b := guardBed(t)
 			cmd := l.cmd(b)
-			cmd.Env = b.Env("FAKEAWS_KEY_FORMAT=" + l.format)
+			cmd.Env = b.Env("FAKEAWS_KEY_FORMAT="+l.format, "SHELL="+testbed.Tool(t, l.shell))
 			out, err := cmd.CombinedOutput()
 			statuses, fps := loginKeys(t, b)
 			if err != nil || len(statuses) != guardLogins || slices.ContainsFunc(statuses, func(s string) bool { return s != "0" }) {
@@ -138,6 +142,11 @@ func TestGuardCoversEveryLauncher(t *testing.T) {
 func TestGuardLeavesOtherSSHAlone(t *testing.T) {
 	t.Parallel()
 	b := guardBed(t)
+	// The block `eich ssh-config guard` prints runs that eich by its path.
+	eich := built(t).Eich
+	if out, err := exec.Command(eich, "ssh-config", "guard").Output(); err != nil || !strings.Contains(string(out), `Match exec "`+eich+` guard"`) {
+		t.Errorf("eich ssh-config guard: %v\n%s", err, out)
+	}
 	run := func(name string, args ...string) string {
 		cmd := exec.Command(name, args...)
 		cmd.Env = b.Env()
@@ -147,8 +156,8 @@ func TestGuardLeavesOtherSSHAlone(t *testing.T) {
 		}
 		return string(out)
 	}
-	run("ssh", "-G", "example.com")
-	run("ssh", "-p", fmt.Sprint(b.SSHD.Port), "-o", "BatchMode=yes", b.SSHD.User+"@127.0.0.1", "true")
+	run(b.Bin+"/ssh", "-G", "example.com")
+	run(b.Bin+"/ssh", "-p", fmt.Sprint(b.SSHD.Port), "-o", "BatchMode=yes", b.SSHD.User+"@127.0.0.1", "true")
 	if _, err := os.Lstat(stateDir(b)); !os.IsNotExist(err) {
 		t.Errorf("a non-EIC ssh touched the state dir: %v", err)
 	}
@@ -225,11 +234,11 @@ func TestGuardWithTheHook(t *testing.T) {
 func TestPreventBlock(t *testing.T) {
 	t.Parallel()
 	b := testbed.NewBed(t, built(t))
-	block, err := exec.Command(b.Eich, "ssh-config", "prevent").Output()
+	block, err := shells.SSHConfigBlock("prevent", b.Eich)
 	if err != nil {
-		t.Fatalf("eich ssh-config prevent: %v", err)
+		t.Fatal(err)
 	}
-	b.WriteSSHConfig(t, string(block))
+	b.WriteSSHConfig(t, block)
 	b.Agent.AddStale(t, 6) // more than MaxAuthTries lets through, had they been offered
 	before := len(b.Agent.Keys(t))
 	cmd := exec.Command("sh", "-c", fmt.Sprintf("for i in $(seq %d); do aws ec2-instance-connect ssh --instance-id i-0$i || exit 1; done", 8))
@@ -242,5 +251,13 @@ func TestPreventBlock(t *testing.T) {
 	}
 	if _, err := os.Lstat(stateDir(b)); !os.IsNotExist(err) {
 		t.Errorf("eich guard --test touched the state dir: %v", err)
+	}
+	// What hook post and doctor ask: ssh -G with the hook's variable set
+	// shows the block's options, as for the hook block.
+	g := exec.Command(b.Bin+"/ssh", "-G", "example.com")
+	g.Env = b.Env("EICH_EIC=1")
+	out, err := g.Output()
+	if err != nil || !strings.Contains(string(out), "\nidentitiesonly yes\n") || !strings.Contains(string(out), "\naddkeystoagent false\n") {
+		t.Errorf("ssh -G with EICH_EIC=1 under the prevent block: %v\n%s", err, out)
 	}
 }
