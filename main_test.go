@@ -401,3 +401,31 @@ func TestListJSONIsPrintedSafely(t *testing.T) {
 		t.Errorf("list --json comments %q, want the agent's own keys' and then %q", got, comments)
 	}
 }
+
+// TestHelpNamesWhatFlagsTake: help shows what each flag's value is (a
+// number, a duration, the modes, a file), not urfave/cli's "string", and
+// the help command's line starts in lower case like every other.
+func TestHelpNamesWhatFlagsTake(t *testing.T) {
+	out, _, code := run(t, "", nil, "--help")
+	if code != 0 {
+		t.Fatalf("eich --help: exit %d", code)
+	}
+	for _, want := range []string{
+		"--config FILE ", "--max-auth-tries N ", "--mode auto|always|off ", "--agent-timeout DURATION ",
+		"--lock-wait DURATION ", "--hook-budget DURATION ", "(default: 6)",
+		"help, h     show the commands, or one command's help",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eich --help lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, " string ") || strings.Contains(out, "Shows") {
+		t.Errorf("eich --help:\n%s", out)
+	}
+	for cmd, want := range map[string]string{"doctor": "--host ADDR ", "status": "--format FORMAT "} {
+		out, _, _ := run(t, "", nil, cmd, "--help")
+		if !strings.Contains(out, want) || strings.Contains(out, " string ") {
+			t.Errorf("eich %s --help: want %q:\n%s", cmd, want, out)
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +22,7 @@ import (
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/cmdline"
 	"github.com/eich-dev/eich/hooks/config"
+	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/internal/completion"
 	"github.com/eich-dev/eich/internal/output"
@@ -48,6 +49,9 @@ func Main(v, c string) {
 	started = time.Now()
 	version, commit = v, c
 	app := newApp()
+	if completion.Serve(app, os.Args[1:], os.Stdout) {
+		return
+	}
 	oneLineErrors(app.Commands)
 	checkArgs(app.Commands, "")
 	app.OnUsageError = usageError
@@ -77,13 +81,12 @@ func New() *cli.Command { return newApp() }
 
 func newApp() *cli.Command {
 	app := &cli.Command{
-		Name:                  "eich",
-		Usage:                 "keep ssh-agent free of stale EC2 Instance Connect keys",
-		Version:               version + " (" + commit + ")",
-		Description:           "Add `eval \"$(eich init zsh)\"` (or bash; fish: `eich init fish | source`) to your shell's rc file.\n\n" + exitHelp,
-		EnableShellCompletion: true,
-		Flags:                 settingFlags(),
-		ExitErrHandler:        func(context.Context, *cli.Command, error) {}, // main prints errors once
+		Name:           "eich",
+		Usage:          "keep ssh-agent free of stale EC2 Instance Connect keys",
+		Version:        version + " (" + commit + ")",
+		Description:    "Add `eval \"$(eich init zsh)\"` (or bash; fish: `eich init fish | source`) to your shell's rc file.\n\n" + exitHelp,
+		Flags:          settingFlags(),
+		ExitErrHandler: func(context.Context, *cli.Command, error) {}, // main prints errors once
 		CommandNotFound: func(_ context.Context, _ *cli.Command, name string) {
 			warn(fmt.Sprintf("unknown command %q (see eich --help)", name))
 			os.Exit(2)
@@ -93,7 +96,7 @@ func newApp() *cli.Command {
 				Name:  "status",
 				Usage: "print a short prompt segment such as `keys 5/6 ·3 stale`: the agent's keys / MaxAuthTries, and how many are stale (nothing without an agent)",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "format", Value: hooks.DefaultStatusFormat, Usage: "placeholders {keys} {limit} {stale} {stale_note} {eic} {suspect} {certs} {user} {protected}"},
+					valueFlag("format", "FORMAT", hooks.DefaultStatusFormat, "the line to print, with placeholders {keys} {limit} {stale} {stale_note} {eic} {suspect} {certs} {user} {protected}"),
 					&cli.BoolFlag{Name: "json", Usage: "print the counts as JSON"},
 				},
 				Action: withSettings(cmdStatus),
@@ -133,16 +136,15 @@ func newApp() *cli.Command {
 			{
 				Name:   "doctor",
 				Usage:  "check the agent, the limit and your ssh config, and print the fix for your set-up",
-				Flags:  []cli.Flag{&cli.StringFlag{Name: "host", Value: "ec2-instance", Usage: "host to ask `ssh -G` about (an instance's address)"}},
+				Flags:  []cli.Flag{valueFlag("host", "ADDR", "ec2-instance", "the host to ask ssh -G about (an instance's address)")},
 				Action: withSettings(cmdDoctor),
 			},
 			{
-				Name:          "init",
-				Usage:         "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
-				ArgsUsage:     "zsh|bash|fish",
-				ShellComplete: completion.ShellNames,
-				Flags:         []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process (config: prompt_segment); see docs/shells.md"}},
-				Action:        withSettings(cmdInit),
+				Name:      "init",
+				Usage:     "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
+				ArgsUsage: "zsh|bash|fish",
+				Flags:     []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process (config: prompt_segment); see docs/shells.md"}},
+				Action:    withSettings(cmdInit),
 			},
 			{
 				Name:      "ssh-config",
@@ -162,10 +164,9 @@ func newApp() *cli.Command {
 				}),
 			},
 			{
-				Name:          "completion",
-				Usage:         "print shell completions: eich completion zsh|bash|fish",
-				ArgsUsage:     "zsh|bash|fish",
-				ShellComplete: completion.ShellNames,
+				Name:      "completion",
+				Usage:     "print shell completions: eich completion zsh|bash|fish",
+				ArgsUsage: "zsh|bash|fish",
 				Action: func(_ context.Context, c *cli.Command) error {
 					script, err := completion.Script(c.Root(), c.Args().First())
 					if err == nil {
@@ -205,13 +206,17 @@ func newApp() *cli.Command {
 			},
 		},
 	}
-	// EnableShellCompletion also adds urfave/cli's own completion command,
-	// printing its scripts; eich has its own (package completion), so that
-	// one is taken out again.
-	app.ConfigureShellCompletionCommand = func(theirs *cli.Command) {
-		app.Commands = slices.DeleteFunc(app.Commands, func(c *cli.Command) bool { return c == theirs })
-	}
 	return app
+}
+
+// The help command's line, which urfave/cli writes capitalised, in the
+// same voice as every other command's.
+func init() { cli.UsageCommandHelp = "show the commands, or one command's help" }
+
+// valueFlag is a flag that takes a string, shown in help as
+// "--name PLACEHOLDER" (see completion.Flag).
+func valueFlag(name, placeholder, value, usage string) *completion.Flag {
+	return &completion.Flag{StringFlag: cli.StringFlag{Name: name, Value: value, DefaultText: value, Usage: usage}, Placeholder: placeholder}
 }
 
 // usageError makes a bad flag one line on stderr (main prints it), not a
@@ -266,16 +271,42 @@ func checkArgs(cmds []*cli.Command, parent string) {
 // so that an empty variable counts as unset and every source goes through
 // the setting's one validator.
 func settingFlags() []cli.Flag {
-	flags := []cli.Flag{&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/eich/config; $EICH_CONFIG)"}}
+	configFlag := valueFlag("config", "FILE", "", "config file (default $XDG_CONFIG_HOME/eich/config; $EICH_CONFIG)")
+	configFlag.TakesFile = true
+	flags := []cli.Flag{configFlag}
 	for _, d := range config.Scalars {
 		usage := d.Usage + " ($" + d.Env() + "; config: " + d.Key + ")" // not fmt: this runs at every start
 		if d.Switch {
 			flags = append(flags, &cli.BoolFlag{Name: d.Flag(), Usage: usage})
 		} else {
-			flags = append(flags, &cli.StringFlag{Name: d.Flag(), Usage: usage, Value: d.Default})
+			flags = append(flags, valueFlag(d.Flag(), placeholder(d), d.Default, usage))
 		}
 	}
 	return flags
+}
+
+// modes are the values of the mode setting, for its placeholder, which
+// help shows and the completions offer.
+var modes = []policy.Mode{policy.Auto, policy.Always, policy.Off}
+
+// placeholder names what a setting's value is, by its default: N for a
+// number, DURATION for a duration, the modes for mode. config's validator
+// stays the one check of the value.
+func placeholder(d config.Scalar) string {
+	if d.Key == "mode" {
+		words := make([]string, len(modes))
+		for i, m := range modes {
+			words[i] = string(m)
+		}
+		return strings.Join(words, "|")
+	}
+	if _, err := strconv.Atoi(d.Default); err == nil {
+		return "N"
+	}
+	if _, err := time.ParseDuration(d.Default); err == nil {
+		return "DURATION"
+	}
+	return "VALUE"
 }
 
 // withSettings resolves the settings before running a command; a bad one

@@ -1,17 +1,17 @@
-// Package completion prints eich's shell completion scripts, for
-// `eich completion zsh|bash|fish` and for the files that releases ship
-// (written by the build-only program internal/command/eichdocs).
+// Package completion gives eich's shell completions: the scripts that
+// `eich completion zsh|bash|fish` prints (and that releases ship, written
+// by the build-only program internal/command/eichdocs), and the answer
+// the binary gives them.
 //
-// The completions come from urfave/cli. Bash and zsh use its completion
-// protocol: the app sets EnableShellCompletion, and `eich ARGS…
-// --generate-shell-completion` prints the commands or flags that may come
-// next, or what a command's ShellComplete offers for its arguments (the
-// shell names for init and completion), so the scripts never go stale.
-// Fish gets urfave/cli's ToFishCompletion.
+// All three scripts ask the binary, `eich __complete WORD… CURRENT`, so
+// they offer the same words and never go stale: the commands, a
+// command's own flags, the values a flag's placeholder lists (Flag: the
+// modes after --mode) or file names (--config), and the values a
+// command's ArgsUsage lists for its arguments (the shell names after init
+// and completion). The binary reads the words itself and runs nothing.
 package completion
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -32,15 +32,7 @@ func Script(app *cli.Command, shell string) (string, error) {
 	case "zsh":
 		return fill(zshScript, name), nil
 	case "fish":
-		generated, err := app.ToFishCompletion()
-		if err != nil {
-			return "", fmt.Errorf("completion for fish: %w", err)
-		}
-		var b strings.Builder
-		b.WriteString(fill(fishHeader, name))
-		b.WriteString(tidyFish(generated))
-		b.WriteString(fishArgs(app))
-		return b.String(), nil
+		return fill(fishScript, name), nil
 	case "":
 		return "", fmt.Errorf("completion takes one shell name: %s", strings.Join(shells.Names(), ", "))
 	default:
@@ -48,70 +40,20 @@ func Script(app *cli.Command, shell string) (string, error) {
 	}
 }
 
-// tidyFish drops the repeated lines urfave/cli writes (help and version
-// flags twice), its offer of a "help" subcommand where there is none, and
-// its lines that ask the binary for a command's arguments without the
-// words already typed (fishArgs passes them) or for the commands (listed
-// already, and answered as "name:usage").
-func tidyFish(generated string) string {
-	var b strings.Builder
-	seen := map[string]bool{}
-	prevBlank := false
-	for _, line := range strings.Split(generated, "\n") {
-		blank := strings.TrimSpace(line) == ""
-		switch {
-		case blank && prevBlank:
-		case blank:
-			b.WriteString("\n")
-		case seen[line], strings.Contains(line, "-a 'help h'"), strings.Contains(line, "__fish_seen_subcommand_from help h"),
-			strings.Contains(line, "--generate-shell-completion"):
-		default:
-			seen[line] = true
-			b.WriteString(line + "\n")
-		}
-		prevBlank = blank
-	}
-	return b.String()
-}
-
-// ShellNames is the ShellComplete of a command whose one argument is a
-// shell name: it offers the names until that argument is given.
-func ShellNames(_ context.Context, c *cli.Command) {
-	if c.NArg() > 0 {
-		return
-	}
-	for _, name := range shells.Names() {
-		fmt.Fprintln(c.Root().Writer, name)
-	}
-}
-
-// fishArgs completes the arguments of the commands that have a
-// ShellComplete by asking the binary with the words typed so far, as bash
-// and zsh do. Hand-written because ToFishCompletion's own lines for
-// arguments leave those words out (tidyFish drops them).
-func fishArgs(app *cli.Command) string {
-	var b strings.Builder
-	for _, c := range app.VisibleCommands() {
-		if c.ShellComplete == nil {
-			continue
-		}
-		fmt.Fprintf(&b, "complete -c %[1]s -f -n '__fish_seen_subcommand_from %[2]s' -a '(%[1]s (commandline -opc)[2..-1] --generate-shell-completion 2>/dev/null)'\n", app.Name, c.Name)
-	}
-	return b.String()
-}
-
 // fill puts the program name into a script template.
 func fill(tmpl, name string) string {
 	return strings.ReplaceAll(tmpl, "@NAME@", name)
 }
 
-// bashScript and zshScript are the shell side of urfave/cli's completion
-// protocol. They are eich's own rather than urfave/cli's: these also
-// complete flags by prefix, fall back to file names, and tell a zsh user
-// without compinit what to do.
+// The scripts ask the binary with the words before the cursor and the
+// word under it, and read its answer: one word a line, with a tab and
+// what it does after it when it has a description, or the one line
+// ":files" to complete file names. They offer no file names otherwise:
+// after --max-auth-tries a file name is never right.
 //
 // bashScript: load with `eval "$(eich completion bash)"` or save it as
-// ~/.local/share/bash-completion/completions/eich.
+// ~/.local/share/bash-completion/completions/eich. It runs in bash 3.2
+// (macOS) too: compopt, which marks the words as file names, is bash 4's.
 const bashScript = `# bash completion for @NAME@ (printed by ` + "`@NAME@ completion bash`" + `).
 # Load it with:  eval "$(@NAME@ completion bash)"   (in ~/.bashrc)
 # or save it as ~/.local/share/bash-completion/completions/@NAME@
@@ -119,27 +61,51 @@ const bashScript = `# bash completion for @NAME@ (printed by ` + "`@NAME@ comple
 _@NAME@_complete() {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local IFS=$'\n'
-	# Ask the binary: the words before the cursor, plus the current word
-	# when it is a flag so that only matching flags come back.
-	local -a args=("${COMP_WORDS[@]:1:COMP_CWORD-1}")
-	case $cur in
-	-*) args+=("$cur") ;;
-	esac
+	# The words before the cursor. bash splits --flag=value at "=": join
+	# it back, so the binary reads the flag as typed.
+	local -a args=()
+	local i w n join=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		n=${#args[@]}
+		if [[ -n $join ]]; then
+			args[n - 1]+=$w
+			join=
+		elif [[ $w == = && $n -gt 0 && ${args[n - 1]} == -* ]]; then
+			args[n - 1]+=$w
+			join=1
+		else
+			args+=("$w")
+		fi
+	done
+	n=${#args[@]}
+	if [[ -n $join ]]; then
+		# The cursor is on the value after "--flag=".
+		args[n - 1]=${args[n - 1]%=}
+	elif [[ $cur == = && $n -gt 0 && ${args[n - 1]} == -* ]]; then
+		cur=
+	fi
 	local answer line
-	answer=$("${COMP_WORDS[0]}" "${args[@]}" --generate-shell-completion 2>/dev/null) || answer=
-	# One word per line, a command's as "name:usage"; the usage is dropped.
-	# Matched by prefix here: compgen -W would expand $(…) and backquotes
-	# in the text.
+	answer=$("${COMP_WORDS[0]}" __complete "${args[@]}" "$cur" 2>/dev/null) || answer=
 	COMPREPLY=()
+	if [[ $answer == :files ]]; then
+		compopt -o filenames 2>/dev/null
+		while IFS= read -r line; do
+			[[ -n $line ]] && COMPREPLY+=("$line")
+		done <<<"$(compgen -f -- "$cur")"
+		return 0
+	fi
+	# The description after the tab is dropped. Matched by prefix here:
+	# compgen -W would expand $(…) and backquotes in the text.
 	while IFS= read -r line; do
-		line=${line%%:*}
+		line=${line%%$'\t'*}
 		if [[ -n $line && $line == "$cur"* ]]; then
 			COMPREPLY+=("$line")
 		fi
 	done <<<"$answer"
 	return 0
 }
-complete -o default -F _@NAME@_complete @NAME@
+complete -F _@NAME@_complete @NAME@
 `
 
 // zshScript works both eval'ed and as an autoloaded _eich file in $fpath.
@@ -149,21 +115,25 @@ const zshScript = `#compdef @NAME@
 # or save it as _@NAME@ in a directory of $fpath.
 
 _@NAME@() {
-	local cur=${words[CURRENT]}
-	local -a args answer
-	# Ask the binary: the words before the cursor, plus the current word
-	# when it is a flag so that only matching flags come back.
-	args=("${(@)words[2,CURRENT-1]}")
-	[[ $cur == -* ]] && args+=("$cur")
-	answer=("${(@f)$("${words[1]}" "${(@)args}" --generate-shell-completion 2>/dev/null)}")
+	local -a answer described
+	local line word
+	answer=("${(@f)$("${words[1]}" __complete "${(@)words[2,CURRENT-1]}" "${words[CURRENT]}" 2>/dev/null)}")
 	answer=("${(@)answer:#}")
-	if (( ${#answer} )); then
-		# One word per line, a command's as "name:usage": _describe's
-		# own format.
-		_describe -t eich-words @NAME@ answer
-	else
+	if [[ ${answer[1]-} == :files ]]; then
 		_files
+		return
 	fi
+	# "word<TAB>what it does" becomes _describe's "word:what it does".
+	for line in "${(@)answer}"; do
+		word=${line%%$'\t'*}
+		word=${word//:/\\:}
+		if [[ $line == *$'\t'* ]]; then
+			described+=("$word:${line#*$'\t'}")
+		else
+			described+=("$word")
+		fi
+	done
+	(( ${#described} )) && _describe -t eich-words @NAME@ described
 }
 
 if [[ ${funcstack[1]-} == _@NAME@ ]]; then
@@ -175,8 +145,22 @@ else
 fi
 `
 
-const fishHeader = `# fish completion for @NAME@ (printed by ` + "`@NAME@ completion fish`" + `).
+// fishScript: fish reads "word<TAB>what it does" itself.
+const fishScript = `# fish completion for @NAME@ (printed by ` + "`@NAME@ completion fish`" + `).
 # Save it as ~/.config/fish/completions/@NAME@.fish
 # or load it with:  @NAME@ completion fish | source
 
+function __@NAME@_complete
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct)
+    set -l answer ($tokens[1] __complete $tokens[2..-1] "$cur" 2>/dev/null)
+    if test "$answer" = ":files"
+        __fish_complete_path "$cur"
+    else
+        printf '%s\n' $answer
+    end
+end
+
+complete -c @NAME@ -e
+complete -c @NAME@ -f -a '(__@NAME@_complete)'
 `
