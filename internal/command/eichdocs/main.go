@@ -1,96 +1,126 @@
 // Command eichdocs writes eich's man page and shell completion files from
 // its command definitions (package internal/command):
 //
-//	go run ./internal/command/eichdocs -out build
+//	go run ./internal/command/eichdocs -out build [-version 0.1.0]
 //
-// writes build/man/eich.1 and build/completions/{eich.bash,_eich,eich.fish}.
-// The release build (.goreleaser.yaml) and `make man` run it. It is a
-// program of its own because the man page comes from urfave/cli's docs
-// module (github.com/urfave/cli-docs/v3, with its markdown renderer),
-// which the eich binary does not link.
+// writes build/man/eich.1, its gzip-compressed copy build/man/eich.1.gz
+// (what the .deb and .rpm packages install) and
+// build/completions/{eich.bash,_eich,eich.fish}. The release build
+// (.goreleaser.yaml), `make man` and install.sh run it.
+//
+// The man page's commands, options, environment variables and config keys
+// are generated from the same cli.Command tree that the eich binary runs,
+// so they cannot drift from it; the prose around them is hand-written roff
+// (eich.1.in). Its date is SOURCE_DATE_EPOCH when set, else the date of
+// the checkout's last commit, so that one commit always gives the same
+// page. It is a program of its own so that the eich binary carries none of
+// this.
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
-	docs "github.com/urfave/cli-docs/v3"
-	"github.com/urfave/cli/v3"
-
-	"github.com/eich-dev/eich/hooks/config"
 	"github.com/eich-dev/eich/internal/command"
 	"github.com/eich-dev/eich/internal/completion"
 )
 
 func main() {
-	out := flag.String("out", "build", "directory for man/eich.1 and completions/")
+	out := flag.String("out", "build", "directory for man/ and completions/")
+	version := flag.String("version", "dev", "the version the man page names")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "eichdocs: unexpected argument %q\n", flag.Arg(0))
 		os.Exit(2)
 	}
-	if err := write(*out); err != nil {
+	date, err := pageDate(os.Getenv, commitDate, time.Now)
+	if err == nil {
+		err = write(*out, *version, date)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "eichdocs: %v\n", err)
 		os.Exit(1)
 	}
 }
 
+// pageDate is the man page's date: SOURCE_DATE_EPOCH (the reproducible
+// builds convention) when it is set, else the last commit's date, else
+// today for a tree outside git.
+func pageDate(getenv func(string) string, commit func() (time.Time, error), now func() time.Time) (time.Time, error) {
+	if s := getenv("SOURCE_DATE_EPOCH"); s != "" {
+		sec, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || sec < 0 {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q: not a count of seconds", s)
+		}
+		return time.Unix(sec, 0).UTC(), nil
+	}
+	if t, err := commit(); err == nil {
+		return t.UTC(), nil
+	}
+	return now().UTC(), nil
+}
+
+// commitDate is the committer date of HEAD in the current directory.
+func commitDate() (time.Time, error) {
+	out, err := exec.Command("git", "log", "-1", "--format=%ct").Output()
+	if err != nil {
+		return time.Time{}, err
+	}
+	sec, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("git log: %w", err)
+	}
+	return time.Unix(sec, 0), nil
+}
+
 // write renders every file first, then writes them, so an error leaves no
 // half set.
-func write(dir string) error {
+func write(dir, version string, date time.Time) error {
 	app := command.New()
-	files := map[string]string{}
-	page, err := manPage(app)
+	files := map[string][]byte{}
+	page, err := manPage(app, version, date)
 	if err != nil {
 		return err
 	}
-	files[filepath.Join("man", app.Name+".1")] = page
+	files[filepath.Join("man", app.Name+".1")] = []byte(page)
+	files[filepath.Join("man", app.Name+".1.gz")] = gzipped([]byte(page))
 	for shell, name := range map[string]string{"bash": app.Name + ".bash", "zsh": "_" + app.Name, "fish": app.Name + ".fish"} {
 		script, err := completion.Script(app, shell)
 		if err != nil {
 			return err
 		}
-		files[filepath.Join("completions", name)] = script
+		files[filepath.Join("completions", name)] = []byte(script)
 	}
-	for name, text := range files {
+	for name, data := range files {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
 	}
 	return nil
 }
 
-// manPage is urfave/cli's man page in section 1, with the sections its
-// template lacks (ENVIRONMENT, FILES, SEE ALSO) added to that template in
-// the same markdown, which urfave/cli renders to roff.
-func manPage(app *cli.Command) (string, error) {
-	var md strings.Builder
-	md.WriteString("\n# ENVIRONMENT\n\n")
-	item := func(name, text string) { fmt.Fprintf(&md, "**%s**\n: %s\n\n", name, text) }
-	item("EICH_CONFIG", "the config file, as --config")
-	for _, d := range config.Scalars {
-		item(d.Env(), fmt.Sprintf("as --%s: %s", d.Flag(), d.Usage))
-	}
-	item("NO_COLOR", "when set, no colour even on a terminal")
-	item("SSH_AUTH_SOCK", "the ssh-agent eich talks to")
-	md.WriteString("# FILES\n\n")
-	item("$XDG_CONFIG_HOME/eich/config", "the config file (else ~/.config/eich/config)")
-	item("$XDG_STATE_HOME/eich/", "the ledger of seen EIC keys, the removal log and the protect list (else ~/.local/state/eich/)")
-	md.WriteString("# SEE ALSO\n\n**ssh-agent**(1), **ssh-add**(1), **ssh_config**(5), **sshd_config**(5)\n")
-
-	template := docs.MarkdownDocTemplate
-	defer func() { docs.MarkdownDocTemplate = template }()
-	docs.MarkdownDocTemplate = template + md.String()
-	page, err := docs.ToManWithSection(app, 1)
+// gzipped is data as `gzip -9n` writes it, as Debian wants man pages: best
+// compression, and no file name or time in the header, so the same page
+// always gives the same bytes.
+func gzipped(data []byte) []byte {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if err != nil {
-		return "", fmt.Errorf("man page: %w", err)
+		panic(err) // only for an invalid level
 	}
-	return page, nil
+	zw.Write(data) // a bytes.Buffer does not fail
+	zw.Close()
+	return buf.Bytes()
 }
