@@ -402,10 +402,7 @@ func cmdProtect(c *cli.Command, s *hooks.Settings, remove bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("protected keys: %d\n", len(list))
-	for _, fp := range list {
-		fmt.Println("  " + fp)
-	}
+	output.For(os.Stdout).Protected(list)
 	return nil
 }
 

@@ -154,6 +154,16 @@ func (p *Printer) Log(removals []state.Removal) {
 	}
 }
 
+// Protected prints the protect list as it is after protect or
+// unprotect: how many, then one fingerprint a line, as the state file
+// holds them (through safetext).
+func (p *Printer) Protected(fps []string) {
+	fmt.Fprintf(p.w, "protected keys: %d\n", len(fps))
+	for _, fp := range fps {
+		fmt.Fprintln(p.w, "  "+safetext.Line(fp))
+	}
+}
+
 // Status prints the status segment: the counts in format (see
 // hooks.Counts.Format, which passes the result through safetext).
 func (p *Printer) Status(c *hooks.Counts, format string) {

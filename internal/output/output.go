@@ -57,11 +57,6 @@ func (p *Printer) JSON(v any) error {
 	return err
 }
 
-// Line prints text as one line, through safetext.Line.
-func (p *Printer) Line(text string) {
-	fmt.Fprintln(p.w, safetext.Line(text))
-}
-
 // ANSI colour codes (SGR).
 const (
 	green   = "\x1b[32m"

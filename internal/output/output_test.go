@@ -381,3 +381,12 @@ func TestColorOffTheTerminal(t *testing.T) {
 		t.Error("colour with NO_COLOR set")
 	}
 }
+
+func TestProtected(t *testing.T) {
+	var out bytes.Buffer
+	output.New(&out, true).Protected([]string{"SHA256:pknZeK5fOTMxjEW/tbg89T1UH4UfxWdom3842zHJ0Ig", "SHA256:\x1b[2J"})
+	const want = "protected keys: 2\n  SHA256:pknZeK5fOTMxjEW/tbg89T1UH4UfxWdom3842zHJ0Ig\n  SHA256:\\x1b[2J\n"
+	if out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+}
