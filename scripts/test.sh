@@ -26,6 +26,27 @@ fi
 
 fuzztime=${EICH_FUZZTIME:-15s}
 
+# The release snapshot and the install tests run in the background, beside
+# every step below: on a fresh machine the snapshot spends minutes
+# compiling GoReleaser (pinned in scripts/goreleaser.sh; `go run` keeps it
+# in the Go build cache), and nothing else waits for it but the install
+# tests, which read its dist/ (EICH_RELEASE_DIST) instead of building a
+# snapshot of their own. Its output is printed at the end. With job
+# control on, the job is a process group of its own, stopped as a whole
+# if this script ends first.
+release_log=$(mktemp "${TMPDIR:-/tmp}/eich-release.XXXXXX")
+set -m
+(
+	echo "== release snapshot (GoReleaser, .goreleaser.yaml)"
+	# Every release artifact into dist/, nothing published.
+	scripts/goreleaser.sh release --snapshot --clean
+	echo "== install tests, on that snapshot"
+	EICH_RELEASE_DIST="$PWD/dist" go test -count=1 -timeout 60m ./internal/installtest/
+) >"$release_log" 2>&1 &
+release_pid=$!
+set +m
+trap 'kill -- "-$release_pid" 2>/dev/null || true; rm -f "$release_log"' EXIT
+
 echo "== gofmt, go vet"
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then
@@ -38,24 +59,36 @@ echo "== build for macOS"
 GOOS=darwin GOARCH=arm64 go build -o /dev/null ./...
 GOOS=darwin GOARCH=amd64 go build -o /dev/null ./...
 
-echo "== release snapshot (GoReleaser, .goreleaser.yaml)"
-# Every release artifact into dist/, nothing published. The first run
-# compiles GoReleaser (pinned in scripts/goreleaser.sh) into the Go build
-# cache; the install tests below build their own snapshot from it.
-scripts/goreleaser.sh release --snapshot --clean
-
 echo "== fuzz ($fuzztime each)"
-fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"; }
+# A target that is not there would pass quietly ("no fuzz tests to fuzz"):
+# each is looked up first.
+fuzz() {
+	go test -list "^$2\$" "$1" | grep -qx "$2" || { echo "no fuzz target $2 in $1" >&2; exit 1; }
+	go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"
+}
 fuzz ./hooks/cmdline FuzzIsEIC
 fuzz ./hooks/state FuzzDecodeLedger
 fuzz ./hooks/config FuzzParse
 fuzz ./hooks/safetext FuzzLine
 fuzz ./hooks/safetext FuzzJSON
-fuzz ./hooks FuzzPrintedText
+fuzz ./internal/output FuzzPrintedText
 fuzz ./hooks FuzzDoctorHost
+fuzz ./hooks/proc FuzzParseProcArgs2
+fuzz ./hooks/sshargs FuzzParse
+fuzz ./hooks/sshargs FuzzComment
 
 echo "== benchmarks, once each (not timed)"
 go test -run '^$' -bench . -benchtime 1x ./...
 
-echo "== tests"
-go test -count=1 -timeout 60m ./...
+echo "== tests (but the install tests, which run with the snapshot)"
+# shellcheck disable=SC2046 # one word a package path
+go test -count=1 -timeout 60m $(go list ./... | grep -v '/internal/installtest$')
+
+echo "== waiting for the release snapshot and the install tests"
+release_status=0
+wait "$release_pid" || release_status=$?
+cat "$release_log"
+if [ "$release_status" -ne 0 ]; then
+	echo "release snapshot or install tests failed (exit $release_status)" >&2
+	exit "$release_status"
+fi
