@@ -161,6 +161,11 @@ func TestGuardLeavesOtherSSHAlone(t *testing.T) {
 	if _, err := os.Lstat(stateDir(b)); !os.IsNotExist(err) {
 		t.Errorf("a non-EIC ssh touched the state dir: %v", err)
 	}
+	// doctor asks ssh whether it runs the guard; the guard answers that
+	// probe and does nothing else.
+	if out := run(eich, "doctor", "--host", "example.com"); !strings.Contains(out, "guard: ssh runs `eich guard`") {
+		t.Errorf("eich doctor does not see the guard block:\n%s", out)
+	}
 
 	own := filepath.Join(b.Home, ".ssh", "id_own")
 	testbed.RunTool(t, nil, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", own)
