@@ -300,3 +300,39 @@ func TestFill(t *testing.T) {
 		t.Errorf("escape = %q", got)
 	}
 }
+
+// TestWritesOnlyItsFiles: the files are replaced whole, with no temporary
+// file left beside them, mode 0644 whatever they were.
+func TestWritesOnlyItsFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "man"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "man", "eich.1"), []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(dir, "1.2.3", testDate); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		got = append(got, rel+" "+info.Mode().String())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"completions/_eich -rw-r--r--", "completions/eich.bash -rw-r--r--", "completions/eich.fish -rw-r--r--",
+		"man/eich.1 -rw-r--r--", "man/eich.1.gz -rw-r--r--"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("files written:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
