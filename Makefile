@@ -19,7 +19,7 @@ COMMIT = none
 
 # What the binary and its docs are made from, so that `sudo make install`
 # after `make` builds nothing as root.
-SOURCES := go.mod go.sum $(wildcard shells/eich.* shells/prompt.*) \
+SOURCES := go.mod go.sum $(wildcard shells/eich.* shells/prompt.* internal/command/eichdocs/*.in) \
 	$(shell find . -path ./.git -prune -o -name '*.go' ! -name '*_test.go' -print)
 
 all: build man
@@ -45,7 +45,7 @@ dist:
 # The man page and completion files, from the command definitions:
 # man ./build/man/eich.1
 man build/man/eich.1:
-	go run ./internal/command/eichdocs -out build
+	go run ./internal/command/eichdocs -out build -version $(VERSION)
 	@echo "wrote build/man/eich.1 and build/completions/ (view the page with: man ./build/man/eich.1)"
 build/man/eich.1: $(SOURCES)
 

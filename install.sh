@@ -148,7 +148,7 @@ build_from_source() {
 			-ldflags "-X main.version=$version -X main.commit=$commit" -o "$1" .) ||
 			die "go build failed in $checkout"
 		# The man page and completions, as the release build makes them.
-		(cd "$checkout" && go run ./internal/command/eichdocs -out "$docs") ||
+		(cd "$checkout" && go run ./internal/command/eichdocs -out "$docs" -version "$version") ||
 			warn "could not make the man page and completions (go run ./internal/command/eichdocs)"
 		source_note="built from $checkout"
 	else
