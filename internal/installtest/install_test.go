@@ -2,7 +2,7 @@
 // plugin-manager files and the demo script, by running them for real: the
 // script under /bin/sh against a throw-away HOME and bin dir, the archives
 // and packages of a GoReleaser snapshot (.goreleaser.yaml, run through
-// scripts/goreleaser.sh), and the user's shells
+// scripts/goreleaser.sh, or the one EICH_RELEASE_DIST names), and the user's shells
 // started interactively to see that they load the hook. A missing tool (shellcheck, zsh, fish, curl, tar)
 // fails the test; nothing skips.
 package installtest
@@ -26,9 +26,15 @@ import (
 
 const marker = "# added by eich install.sh"
 
+// releaseDistEnv names a dist folder that a snapshot of this checkout
+// already filled (scripts/test.sh builds one and sets it): the tests read
+// that one instead of running GoReleaser a second time. They only read it.
+const releaseDistEnv = "EICH_RELEASE_DIST"
+
 var (
 	repoRoot string   // the checkout: holds install.sh
-	distDir  string   // GoReleaser's snapshot for the host, built once
+	distDir  string   // GoReleaser's snapshot for the host, built once or given
+	madeDist string   // the temp dir holding distDir, when the tests built it
 	goEnv    []string // GOCACHE etc. so a temp HOME does not mean a cold build
 
 	// What the snapshot says it built: its version, its commit, and the
@@ -38,8 +44,8 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if distDir != "" {
-		os.RemoveAll(filepath.Dir(distDir))
+	if madeDist != "" {
+		os.RemoveAll(madeDist)
 	}
 	os.Exit(code)
 }
@@ -51,7 +57,7 @@ var (
 
 // setup finds the checkout and the Go caches, and builds the host's release
 // archive once per test binary (lazily, so a benchmark-only run builds
-// nothing).
+// nothing), unless EICH_RELEASE_DIST gives one.
 func setup(t *testing.T) {
 	t.Helper()
 	setupOnce.Do(func() { setupErr = doSetup() })
@@ -73,17 +79,27 @@ func doSetup() error {
 		}
 		goEnv = append(goEnv, name+"="+strings.TrimSpace(string(out)))
 	}
-	dir, err := os.MkdirTemp("", "eich-installtest-dist-")
-	if err != nil {
+	if given := os.Getenv(releaseDistEnv); given != "" {
+		if distDir, err = filepath.Abs(given); err != nil {
+			return err
+		}
+		if err := readSnapshot(); err != nil {
+			return fmt.Errorf("%s=%s: %w", releaseDistEnv, given, err)
+		}
+		return nil
+	}
+	if madeDist, err = os.MkdirTemp("", "eich-installtest-dist-"); err != nil {
 		return err
 	}
-	distDir = filepath.Join(dir, "dist")
-	return snapshot(dir)
+	distDir = filepath.Join(madeDist, "dist")
+	if err := snapshot(madeDist); err != nil {
+		return err
+	}
+	return readSnapshot()
 }
 
 // snapshot runs `goreleaser release --snapshot` with the project's config,
-// its dist directory moved to distDir, and reads what it built from
-// dist/metadata.json and dist/artifacts.json.
+// its dist directory moved to distDir.
 func snapshot(dir string) error {
 	cfg, err := os.ReadFile(filepath.Join(repoRoot, ".goreleaser.yaml"))
 	if err != nil {
@@ -102,7 +118,12 @@ func snapshot(dir string) error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("goreleaser snapshot: %w\n%s", err, out)
 	}
+	return nil
+}
 
+// readSnapshot reads what the snapshot in distDir built from
+// dist/metadata.json and dist/artifacts.json.
+func readSnapshot() error {
 	var meta struct{ Version, Commit string }
 	if err := readJSON(filepath.Join(distDir, "metadata.json"), &meta); err != nil {
 		return err
@@ -338,11 +359,11 @@ func TestInstallFromCheckoutTwice(t *testing.T) {
 	}
 }
 
-// TestNoTerminalChangesNoRCFile: without a terminal (and with --yes) it asks
-// nothing, leaves the rc file alone and prints the line to add.
+// TestNoTerminalChangesNoRCFile: without a terminal (and without --yes) it
+// asks nothing, leaves the rc file alone and prints the line to add.
 func TestNoTerminalChangesNoRCFile(t *testing.T) {
 	setup(t)
-	for _, args := range [][]string{nil, {"--yes"}, {"--no-modify-rc"}} {
+	for _, args := range [][]string{nil, {"--no-modify-rc"}} {
 		e := newEnv(t, "zsh")
 		r := e.mustOK(e.installCopy(append([]string{"--base-url", baseURL(distDir)}, args...)...), fmt.Sprint("install ", args))
 		if _, err := os.Stat(e.rcFile("zsh")); !os.IsNotExist(err) {
@@ -373,7 +394,7 @@ func TestAskOnTerminal(t *testing.T) {
 		{"yes", "", true, true},
 		{"n", "", true, false},
 		{"", "", true, false}, // Enter: the default is no
-		{"y", "--yes", false, false},
+		{"n", "--yes", false, true},
 		{"y", "--no-modify-rc", false, false},
 	} {
 		e := newEnv(t, "zsh")
@@ -460,7 +481,7 @@ func TestUninstall(t *testing.T) {
 	if string(data) != "export BEFORE=1\nexport AFTER=1\n" {
 		t.Errorf(".zshrc after uninstall:\n%s", data)
 	}
-	for _, want := range []string{"removed " + filepath.Join(e.binDir, "eich"), "removed the eich line from " + rc, filepath.Join(e.home, ".local", "state", "eich")} {
+	for _, want := range []string{"removed " + filepath.Join(e.binDir, "eich"), "removed from " + rc + ":2: ", filepath.Join(e.home, ".local", "state", "eich")} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("uninstall output lacks %q:\n%s", want, r)
 		}
