@@ -11,9 +11,9 @@
 # release (or --base-url) and checks the archive's SHA-256 before it
 # installs anything. The completions and the man page come from the
 # archive, or from the checkout (internal/command/eichdocs), and go where
-# this user's shells and man look. Only this script's functions are defined at the top
-# level; the one call is on the last line, so a cut-off download runs
-# nothing. Run it with -h for the options.
+# this user's shells and man look. Only this script's functions are
+# defined at the top level; the one call is on the last line, so a cut-off
+# download runs nothing. Run it with -h for the options.
 
 usage() {
 	cat <<'EOF'
@@ -281,14 +281,15 @@ on_path() {
 	return 1
 }
 
-# eich_lines FILE: the lines of FILE that this script added (N:ours:TEXT)
-# and the other lines that run `eich init` (N:hand:TEXT), comments aside.
+# eich_lines FILE [WHAT]: the lines of FILE that this script added
+# (N:ours:TEXT) and the other lines that run `eich init` or `eich
+# completion` (N:hand:TEXT; WHAT: a narrower choice), comments aside.
 eich_lines() {
 	[ -f "$1" ] || return 0
-	awk -v m="$MARKER" -v q="'" '
+	awk -v m="$MARKER" -v q="'" -v what="${2:-init|completion}" '
 		index($0, m) { print NR ":ours:" $0; next }
 		/^[[:space:]]*#/ { next }
-		$0 ~ ("eich[" q "\"]?[[:space:]]+init([[:space:]]|$)") { print NR ":hand:" $0 }' "$1"
+		$0 ~ ("eich[" q "\"]?[[:space:]]+(" what ")([[:space:]]|$)") { print NR ":hand:" $0 }' "$1"
 }
 
 # delete_lines FILE " N1 N2 … ": rewrite FILE in place (a link stays a
@@ -399,8 +400,8 @@ check_hook() {
 }
 
 # clean_rc: remove the lines this script added from every rc file it
-# knows. A line that runs `eich init` added by hand would fail in every new
-# shell once the binary is gone: it goes with a yes (asked on a terminal,
+# knows. A line that runs `eich init` or `eich completion` added by hand
+# would fail in every new shell once the binary is gone: it goes with a yes (asked on a terminal,
 # or --yes), else $tmp/left lists it as FILE:LINE to remove. It stays when
 # another eich on PATH still answers it.
 clean_rc() {
@@ -505,7 +506,7 @@ do_install() {
 		for sh in zsh bash fish; do say "  $(rc_file "$sh"): $(init_line "$sh")"; done
 	else
 		rc=$(rc_file "$shell_name")
-		if [ -f "$rc" ] && eich_lines "$rc" | grep -q '^[0-9]*:hand:'; then
+		if [ -f "$rc" ] && eich_lines "$rc" init | grep -q '^[0-9]*:hand:'; then
 			say "$rc already runs 'eich init' (left as is)"
 		elif rc_ok "Add the eich hook to $rc?"; then
 			case $bin_dir in *"'"*) die "cannot write a bin dir containing ' into $rc" ;; esac
