@@ -175,10 +175,11 @@ func TestCompletionsAndManPage(t *testing.T) {
 	}
 }
 
-// TestUninstallEverything: --uninstall takes away what install.sh added;
-// lines that run eich added by hand are listed as FILE:LINE without
-// --yes (and new shells complain of the missing eich), and go with it,
-// after which new zsh, bash and fish start without an error.
+// TestUninstallEverything: --uninstall takes away what install.sh added.
+// Lines added by hand that run `eich init` or `eich completion` are
+// listed as FILE:LINE without --yes (new shells then complain of the
+// missing eich) and go with it, after which new zsh, bash and fish start
+// without an error.
 func TestUninstallEverything(t *testing.T) {
 	setup(t)
 	shells := map[string]string{"zsh": testbed.Tool(t, "zsh"), "bash": testbed.Tool(t, "bash"), "fish": testbed.Tool(t, "fish")}
@@ -189,7 +190,7 @@ func TestUninstallEverything(t *testing.T) {
 	bashrc, profile := filepath.Join(e.home, ".bashrc"), filepath.Join(e.home, ".bash_profile")
 	fishConfig := e.rcFile("fish")
 	hand := map[string]string{
-		bashrc:     "export A=1\neval \"$(eich init bash)\"\n# eich init bash, a comment\n",
+		bashrc:     "export A=1\neval \"$(eich init bash)\"\n# eich init bash, a comment\neval \"$(eich completion bash)\"\n",
 		profile:    "[ -f ~/.bashrc ] && . ~/.bashrc\n",
 		fishConfig: "set -g A 1\nif status is-interactive\n    eich init fish | source\nend\n",
 	}
@@ -218,7 +219,7 @@ func TestUninstallEverything(t *testing.T) {
 			t.Errorf("without --yes, %s changed to %q", path, got)
 		}
 	}
-	for _, want := range []string{bashrc + ":2: eval \"$(eich init bash)\"", fishConfig + ":3:     eich init fish | source"} {
+	for _, want := range []string{bashrc + ":2: eval \"$(eich init bash)\"", bashrc + ":4: eval \"$(eich completion bash)\"", fishConfig + ":3:     eich init fish | source"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("want %q listed to remove:\n%s", want, r)
 		}
