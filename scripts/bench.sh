@@ -22,6 +22,13 @@
 #    can do, one existence test of a fixed path (zsh: a precmd function;
 #    bash: eich's own prompt entry, keeping $?; fish: a fish_prompt
 #    handler).
+#  - the ssh-level guard (`eich ssh-config guard`), timed with hyperfine:
+#    `ssh -G` (ssh's whole config pass, which every ssh makes before it
+#    connects) with and without the guard block, for bash, zsh and fish
+#    as the $SHELL that ssh's Match exec starts, side by side in one run;
+#    fish once more with a config.fish that loads eich's hook outside
+#    `status is-interactive`; and `eich guard` alone, for a process that
+#    is no EIC login, next to the static Go floor.
 #
 # Not run in CI (CI runs the Go benchmarks once each). Needs Go, OpenSSH
 # client, hyperfine, valgrind, strace, zsh, fish, python3; on Debian it
@@ -30,7 +37,7 @@
 # Environment: RUNS (hyperfine runs per command, default 300), ROUNDS
 # (rounds of the side-by-side ratios to ssh-add -l, default 15), WARMUP
 # (default 20), BENCH_SHELLS (default "zsh bash fish"), BENCH_PARTS
-# (default "commands shells"), BENCH_LINE (the ordinary command, default
+# (default "commands shells guard"), BENCH_LINE (the ordinary command, default
 # `true status --short`).
 # shellcheck disable=SC2016 # backquotes in table cells are Markdown
 set -euo pipefail
@@ -40,7 +47,7 @@ runs=${RUNS:-300}
 rounds=${ROUNDS:-15}
 warmup=${WARMUP:-20}
 shells=${BENCH_SHELLS:-zsh bash fish}
-parts=${BENCH_PARTS:-commands shells}
+parts=${BENCH_PARTS:-commands shells guard}
 # The ordinary command typed into the shells: a builtin, so that it forks
 # nothing itself, with as many words as a typical command line.
 ordinary=${BENCH_LINE:-true status --short}
@@ -419,6 +426,17 @@ instructions() {
 	awk '/^(summary|totals):/ { print $2; exit }' "$first"
 }
 
+# instructions_all CMD...: the instructions callgrind counts in CMD and
+# every process it starts, summed. Go's asynchronous preemption signals
+# crash callgrind (3.19), so Go programs run with them off.
+instructions_all() {
+	local out=$work/cga/run.$RANDOM
+	mkdir -p "$work/cga"
+	GODEBUG=asyncpreemptoff=1 valgrind -q --tool=callgrind --trace-children=yes --callgrind-out-file="$out.%p" "$@" >/dev/null 2>&1 || true
+	awk '/^(summary|totals):/ { n += $2; nextfile } END { print n + 0 }' "$out".*
+	rm -f "$out".*
+}
+
 # forks SHELL VARIANT N: processes (not threads) created for N commands.
 forks() {
 	local out
@@ -474,6 +492,57 @@ shells_part() {
 		row "$sh: processes forked per ordinary command with \`--prompt\`" "$fk" "$fa for 100 commands, $fb for 300" '0' "$(verdict "$fk" '==' 0)"
 		unset per
 	done
+}
+
+guard_part() {
+	local plain=$work/ssh-plain.conf guard=$work/ssh-guard.conf csv=$work/guard.csv
+	printf 'Host *\n    AddKeysToAgent yes\n' >"$plain"
+	{ "$eich" ssh-config guard | sed "s|Match exec \"[^ ]* guard\"|Match exec \"$eich guard\"|"; cat "$plain"; } >"$guard"
+	grep -q "Match exec \"$eich guard\"" "$guard" || { log "guard block without $eich"; exit 1; }
+	# fish reads config.fish for `fish -c`: one that loads the hook as
+	# the README says (inside status is-interactive) and one that does not.
+	mkdir -p "$HOME/.config/fish"
+	local fishrc=$HOME/.config/fish/config.fish
+	local cmds=() names=() sh
+	for sh in bash zsh fish; do
+		cmds+=("env SHELL=$(command -v "$sh") ssh -F $plain -G example.com" "env SHELL=$(command -v "$sh") ssh -F $guard -G example.com")
+		names+=("$sh: ssh -G" "$sh: ssh -G with the guard block")
+	done
+	printf 'if status is-interactive\n    %s init fish | source\nend\n' "$eich" >"$fishrc"
+	log "hyperfine: ssh -G with and without the guard block"
+	local args=() i
+	for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
+	hyperfine -N -i -r "$runs" -w "$warmup" --export-csv "$csv" "${args[@]}" "$eich guard" "$work/bin/go-floor" >&2
+	for sh in 1 3 5; do
+		local base with name
+		base=$(median "$csv" "$sh")
+		with=$(median "$csv" $((sh + 1)))
+		name=${names[$((sh - 1))]%%:*}
+		row "guard: a non-EIC ssh's config pass, \$SHELL $name" "$(fmt_ms "$with")" \
+			"without the block $(fmt_ms "$base"): +$(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.2f ms", (a - b) * 1000 }')" '' ''
+	done
+	row "guard: \`eich guard\` for a process that is no EIC login" "$(fmt_ms "$(median "$csv" 7)")" \
+		"static Go floor $(fmt_ms "$(median "$csv" 8)"): $(ratio "$(median "$csv" 7)" "$(median "$csv" 8)")×" '' ''
+	# Instructions, which a loaded machine does not change: every process
+	# of one `ssh -G` (ssh, the shell Match exec starts, eich) counted
+	# by callgrind, with and without the block.
+	for sh in bash zsh fish; do
+		local without with
+		without=$(instructions_all env SHELL="$(command -v "$sh")" ssh -F "$plain" -G example.com)
+		with=$(instructions_all env SHELL="$(command -v "$sh")" ssh -F "$guard" -G example.com)
+		row "guard: instructions of a non-EIC ssh's config pass, \$SHELL $sh (every process)" "$(num "$with")" \
+			"without the block $(num "$without"): $(signed $((with - without)))" '' ''
+	done
+	local hello
+	hello=$(instructions_all "$work/bin/go-floor")
+	row "guard: instructions of \`eich guard\` for a process that is no EIC login" "$(num "$(instructions_all "$eich" guard)")" \
+		"static Go floor $(num "$hello")" '' ''
+	printf '%s init fish | source\n' "$eich" >"$fishrc"
+	log "hyperfine: fish with the hook loaded outside status is-interactive"
+	hyperfine -N -i -r "$runs" -w "$warmup" --export-csv "$csv" "env SHELL=$(command -v fish) ssh -F $guard -G example.com" >&2
+	row "guard: as above, fish, config.fish loading the hook outside \`status is-interactive\`" "$(fmt_ms "$(median "$csv" 1)")" \
+		"$(num "$(instructions_all env SHELL="$(command -v fish)" ssh -F "$guard" -G example.com)") instructions: eich init runs in every ssh's Match exec" '' ''
+	rm -f "$fishrc"
 }
 
 for p in $parts; do
