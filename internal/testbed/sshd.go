@@ -51,6 +51,13 @@ func (b *lockedBuffer) String() string {
 // StartSSHD starts sshd -D -e on a free port of 127.0.0.1 with its own host
 // key, MaxAuthTries 6 and an empty authorized_keys file; it is stopped when
 // the test ends, and its log is printed if the test failed.
+//
+// A login's remote command runs through the login shell of the user
+// running the tests, which would read that user's rc files (bash reads
+// ~/.bashrc for a command sshd runs, and a heavy one, such as a pyenv
+// set-up, costs seconds a login). Where sshd can (OpenSSH 8.7 and later),
+// its sessions get an empty HOME of their own instead; it never runs a
+// ~/.ssh/rc.
 func StartSSHD(t testing.TB) *SSHD {
 	t.Helper()
 	if _, err := os.Stat(SSHDPath); err != nil {
@@ -83,10 +90,10 @@ func StartSSHD(t testing.TB) *SSHD {
 	if err := os.WriteFile(s.AuthorizedKeys, nil, 0o600); err != nil {
 		t.Fatalf("authorized_keys: %v", err)
 	}
-	penalties := hasPerSourcePenalties(Tool(t, "ssh"))
+	version := openSSHVersion(Tool(t, "ssh"))
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
-		if lastErr = s.start(t, dir, hostKey, penalties); lastErr == nil {
+		if lastErr = s.start(t, dir, hostKey, version); lastErr == nil {
 			return s
 		}
 	}
@@ -94,8 +101,9 @@ func StartSSHD(t testing.TB) *SSHD {
 	return nil
 }
 
-// start tries one free port; penalties says sshd knows PerSourcePenalties.
-func (s *SSHD) start(t testing.TB, dir, hostKey string, penalties bool) error {
+// start tries one free port; version is OpenSSH's (major, minor), for the
+// options that depend on it.
+func (s *SSHD) start(t testing.TB, dir, hostKey string, version [2]int) error {
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -118,7 +126,14 @@ PrintMotd no
 PrintLastLog no
 LogLevel VERBOSE
 `, port, hostKey, s.AuthorizedKeys, MaxAuthTries, s.User)
-	if penalties {
+	if atLeast(version, 8, 7) {
+		home := filepath.Join(dir, "session-home")
+		if err := os.MkdirAll(home, 0o700); err != nil {
+			return fmt.Errorf("session home: %w", err)
+		}
+		conf += "SetEnv HOME=" + home + "\nPermitUserRC no\n"
+	}
+	if atLeast(version, 9, 8) {
 		// OpenSSH 9.8+ would refuse 127.0.0.1 for a while after the
 		// failed logins these tests provoke on purpose.
 		conf += "PerSourcePenalties no\n"
@@ -177,14 +192,19 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// hasPerSourcePenalties reports whether the installed OpenSSH (judged by
-// `ssh -V`, which comes from the same release as sshd on the distributions
-// the tests run on) is 9.8 or later.
-func hasPerSourcePenalties(ssh string) bool {
+// openSSHVersion returns the installed OpenSSH's major and minor version,
+// judged by `ssh -V` (which comes from the same release as sshd on the
+// distributions the tests run on); {0, 0} when it does not say.
+func openSSHVersion(ssh string) [2]int {
 	out, _ := exec.Command(ssh, "-V").CombinedOutput()
-	var major, minor int
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "OpenSSH_%d.%d", &major, &minor); err != nil {
-		return false
+	var v [2]int
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "OpenSSH_%d.%d", &v[0], &v[1]); err != nil {
+		return [2]int{}
 	}
-	return major > 9 || major == 9 && minor >= 8
+	return v
+}
+
+// atLeast reports whether version is major.minor or later.
+func atLeast(version [2]int, major, minor int) bool {
+	return version[0] > major || version[0] == major && version[1] >= minor
 }
