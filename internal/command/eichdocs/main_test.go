@@ -152,6 +152,12 @@ func TestDocumentsTheCommandTree(t *testing.T) {
 	}
 
 	for _, f := range append(app.Flags, cli.HelpFlag, cli.VersionFlag) {
+		// A value as --help names it: --mode auto|always|off, --config FILE.
+		if d, ok := f.(cli.DocGenerationFlag); ok && d.TakesValue() && strings.ContainsAny(d.TypeName(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ|") {
+			if want := `\fB\-\-` + roffName(f.Names()[0]) + `\fR ` + argsUsage(d.TypeName()) + "\n"; !strings.Contains(options, want) {
+				t.Errorf("OPTIONS lacks %q", want)
+			}
+		}
 		for _, n := range f.Names() {
 			dash := "--"
 			if len(n) == 1 {

@@ -119,7 +119,7 @@ func commandSynopsis(name string, c *cli.Command) string {
 	for _, f := range visibleFlags(c.Flags) {
 		s := `\fB\-\-` + escape(f.Names()[0]) + `\fR`
 		if takesValue(f) {
-			s += ` \fI` + escape(placeholder(f)) + `\fR`
+			s += " " + value(f)
 		}
 		parts = append(parts, "["+s+"]")
 	}
@@ -188,7 +188,7 @@ func flagItem(f cli.Flag) string {
 	}
 	tag := strings.Join(names, ", ")
 	if takesValue(f) {
-		tag += ` \fI` + escape(placeholder(f)) + `\fR`
+		tag += " " + value(f)
 	}
 
 	usage := ""
@@ -271,24 +271,22 @@ func takesValue(f cli.Flag) bool {
 	return ok && d.TakesValue()
 }
 
-// placeholder names an option's value: what it is for the few whose name
-// does not say, "duration" for a duration, else the option's name.
-func placeholder(f cli.Flag) string {
-	name := f.Names()[0]
-	switch name {
-	case "config":
-		return "file"
-	case "host":
-		return "address"
-	case "max-auth-tries":
-		return "n"
-	}
+// value renders what an option takes, as its help shows it: the tree's
+// placeholder (TypeName: FILE, N, DURATION, or literal choices such as
+// auto|always|off), in the man page's italic for a placeholder and bold
+// for a literal word. A flag that names no placeholder, only urfave/cli's
+// type name (string, int), gets "duration" for a duration, else its own
+// name.
+func value(f cli.Flag) string {
 	if d, ok := f.(cli.DocGenerationFlag); ok {
+		if name := d.TypeName(); strings.ContainsAny(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ|") {
+			return argsUsage(name)
+		}
 		if _, err := time.ParseDuration(unquote(d.GetValue())); err == nil {
-			return "duration"
+			return `\fIduration\fR`
 		}
 	}
-	return name
+	return `\fI` + escape(f.Names()[0]) + `\fR`
 }
 
 func unquote(s string) string {
