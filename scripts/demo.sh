@@ -1,5 +1,5 @@
 #!/bin/sh
-# demo.sh: see eich work in under a minute, with OpenSSH and no AWS account.
+# demo.sh: see eich work (about a minute and a half the first time, on 2 cores), with OpenSSH and no AWS account.
 #
 # It starts, all inside one temp dir: an sshd on 127.0.0.1 with
 # MaxAuthTries 6, a throw-away ssh-agent holding two "user" keys, and the

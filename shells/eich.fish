@@ -1,6 +1,6 @@
 # eich.fish: eich's hook for fish (3.1 and later).
 #
-# Load it with:  eich init fish | source
+# Load it from config.fish:  if status is-interactive; eich init fish | source; end
 # in ~/.config/fish/config.fish, inside `if status is-interactive ... end`.
 #
 # Before a command line that looks like an EC2 Instance Connect login

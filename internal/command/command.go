@@ -84,7 +84,7 @@ func newApp() *cli.Command {
 		Name:           "eich",
 		Usage:          "keep ssh-agent free of stale EC2 Instance Connect keys",
 		Version:        version + " (" + commit + ")",
-		Description:    "Add `eval \"$(eich init zsh)\"` (or bash; fish: `eich init fish | source`) to your shell's rc file.\n\n" + exitHelp,
+		Description:    "Add `eval \"$(eich init zsh)\"` (or bash; fish: `if status is-interactive; eich init fish | source; end`) to your shell's rc file.\n\n" + exitHelp,
 		Flags:          settingFlags(),
 		ExitErrHandler: func(context.Context, *cli.Command, error) {}, // main prints errors once
 		CommandNotFound: func(_ context.Context, _ *cli.Command, name string) {
@@ -141,7 +141,7 @@ func newApp() *cli.Command {
 			},
 			{
 				Name:      "init",
-				Usage:     "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", eich init fish | source",
+				Usage:     "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", if status is-interactive; eich init fish | source; end",
 				ArgsUsage: "zsh|bash|fish",
 				Flags:     []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process (config: prompt_segment); see docs/shells.md"}},
 				Action:    withSettings(cmdInit),
