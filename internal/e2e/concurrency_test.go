@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/eich-dev/eich/internal/testbed"
+	"github.com/eich-dev/eich/shells"
 )
 
-// loadDefault is the number of logins each shell of TestConcurrentLogins
-// types unless EICH_LOAD says otherwise: twice what MaxAuthTries 6 lets
-// through without eich, and six same-instant rounds.
-const loadDefault = 12
+// concurrentLogins is the number of logins each shell of
+// TestConcurrentLogins types.
+const concurrentLogins = 100
 
 // runBound is the functional bound on one eich run in these tests: far
 // above the hook budget (1s), far below "forever"; scaled for a loaded
@@ -39,9 +39,7 @@ type concShell struct {
 // shells, one agent, one state dir, each shell logging in to its own
 // instance (its own sshd and authorized_keys; the stand-in pushes each
 // shell's keys to that instance only, which then refuses every other key),
-// n logins each: 12, or EICH_LOAD. The load run, 100 logins per shell:
-//
-//	EICH_LOAD=100 go test -count=1 -timeout 60m -run 'TestConcurrentLogins$' ./internal/e2e/
+// 100 logins each.
 //
 // The shells are zsh, bash, fish and a second bash: every hook
 // implementation (zsh and fish hook per line, bash per simple command
@@ -52,7 +50,7 @@ type concShell struct {
 //     login in flight (its `hook pre` registered it), so one shell's pre
 //     runs while the others' logins are adding keys; then each types its
 //     logins as fast as it can.
-//   - same-instant: n rounds, each started when all four shells have
+//   - same-instant: 100 rounds, each started when all four shells have
 //     finished the round before. In even rounds every shell's line first
 //     waits for a start file the test creates once all four are waiting,
 //     so the four logins (and bash's two `hook pre`s, which run after the
@@ -66,7 +64,6 @@ type concShell struct {
 // `hook pre` pruned while other EIC commands were in flight (the policy's
 // k, from the removal log's reasons), which is what the test is for.
 func TestConcurrentLogins(t *testing.T) {
-	n := countVar(t, "EICH_LOAD", loadDefault, 4)
 	for _, variant := range []string{"staggered", "same-instant"} {
 		t.Run(variant, func(t *testing.T) {
 			t.Parallel()
@@ -96,7 +93,7 @@ func TestConcurrentLogins(t *testing.T) {
 				c.pid = c.sh.Tmux.PanePID()
 				name := c.name
 				c.seq = &loginSeq{
-					name: name, sh: c.sh, n: n, awsLog: awsLog, remote: remote,
+					name: name, sh: c.sh, n: concurrentLogins, awsLog: awsLog, remote: remote,
 					id:   func(i int) string { return fmt.Sprintf("i-%s-%d", name, i) },
 					line: func(i int) string { return fmt.Sprintf("aws ec2-instance-connect ssh --instance-id i-%s-%d", name, i) },
 				}
@@ -128,11 +125,11 @@ func TestConcurrentLogins(t *testing.T) {
 					}
 				}
 			case "same-instant":
-				tick = sameInstant(t, b, cs, n)
+				tick = sameInstant(t, b, cs)
 			}
 			start := time.Now()
 			driveLogins(t, tick, seqs...)
-			t.Logf("%d logins in each of %d shells in %v", n, len(cs), time.Since(start).Round(time.Millisecond))
+			t.Logf("%d logins in each of %d shells in %v", concurrentLogins, len(cs), time.Since(start).Round(time.Millisecond))
 
 			for _, c := range cs {
 				if st := c.sh.Run("false"); st != 1 {
@@ -150,7 +147,7 @@ func TestConcurrentLogins(t *testing.T) {
 						kinds = append(kinds, strings.Fields(r.Args)[1])
 					}
 				}
-				want := strings.TrimSpace(strings.Repeat("pre post ", n))
+				want := strings.TrimSpace(strings.Repeat("pre post ", concurrentLogins))
 				if got := strings.Join(kinds, " "); got != want {
 					t.Errorf("%s: eich ran %d times (%.80s…), want a pre and a post per login", c.name, len(kinds), got)
 				}
@@ -193,7 +190,7 @@ func TestConcurrentLogins(t *testing.T) {
 // which the returned tick creates once all four ready files of round i
 // exist; odd rounds are plain logins, typed into the four shells in one
 // pass of the driver.
-func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell, rounds int) func() {
+func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell) func() {
 	dir := filepath.Join(b.Root, "barrier")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -224,7 +221,7 @@ func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell, rounds int) func
 	}
 	round := 0
 	return func() {
-		for round < rounds {
+		for round < concurrentLogins {
 			if round%2 == 1 {
 				round++
 				continue
@@ -252,68 +249,72 @@ func TestLockHeldBoundedWait(t *testing.T) {
 	// The hook budget cuts the lock wait (2s, eich's default): 1s, or
 	// what the bed scaled it to for a loaded machine.
 	lockWait := min(testbed.Scaled(time.Second), 2*time.Second)
-	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
-		remote := filepath.Join(b.Root, "remote.log")
-		sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)}, remoteEnv(remote))
-		rl := b.WrapEichRuns(t)
+	for _, shell := range shells.Names() {
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			b := testbed.NewBed(t, built(t))
+			remote := filepath.Join(b.Root, "remote.log")
+			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)}, remoteEnv(remote))
+			rl := b.WrapEichRuns(t)
 
-		if err := os.MkdirAll(stateDir(b), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		lock, err := os.OpenFile(filepath.Join(stateDir(b), "lock"), os.O_RDWR|os.O_CREATE, 0o600)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer lock.Close()
-		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-			t.Fatalf("take eich's lock: %v", err)
-		}
-		held := true
-		release := func() {
-			if held {
-				syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
-				held = false
+			if err := os.MkdirAll(stateDir(b), 0o700); err != nil {
+				t.Fatal(err)
 			}
-		}
-		defer release()
+			lock, err := os.OpenFile(filepath.Join(stateDir(b), "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lock.Close()
+			if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+				t.Fatalf("take eich's lock: %v", err)
+			}
+			held := true
+			release := func() {
+				if held {
+					syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+					held = false
+				}
+			}
+			defer release()
 
-		typed := time.Now()
-		sh.Tmux.Type("aws ec2-instance-connect ssh --instance-id i-locked")
-		// The remote command runs once `hook pre` has let the login go.
-		sh.Tmux.WaitFor(lockWait+runBound, "the login to run while the lock is held", func() bool {
-			data, _ := os.ReadFile(remote)
-			return len(data) > 0
+			typed := time.Now()
+			sh.Tmux.Type("aws ec2-instance-connect ssh --instance-id i-locked")
+			// The remote command runs once `hook pre` has let the login go.
+			sh.Tmux.WaitFor(lockWait+runBound, "the login to run while the lock is held", func() bool {
+				data, _ := os.ReadFile(remote)
+				return len(data) > 0
+			})
+			waited := time.Since(typed)
+			// Release before the command ends, so that `hook post` is not
+			// held up too: the line checked below is the pre's.
+			release()
+			sh.Tmux.WaitFor(testbed.CommandTimeout, "the stand-in to finish", func() bool { return len(b.AWSRuns(t)) == 1 })
+			if st := sh.Run("false"); st != 1 {
+				t.Errorf("after the login, $? of `false` is %d, want 1", st)
+			}
+			if r := b.AWSRuns(t)[0]; r.Status != 0 || r.EichEIC != "1" {
+				t.Errorf("the login with the lock held: status %d, EICH_EIC=%q; want 0 and 1", r.Status, r.EichEIC)
+			}
+			if waited < lockWait {
+				t.Errorf("the login ran %v after it was typed, before the budget (%v) was spent: did pre not wait?", waited, lockWait)
+			}
+			runs := checkRunsEnded(t, b, rl, runBound)
+			if len(runs) != 2 || !strings.HasPrefix(runs[0].Args, "hook pre ") || !strings.HasPrefix(runs[1].Args, "hook post ") {
+				t.Fatalf("eich runs %+v, want a pre and a post", runs)
+			}
+			if d := runs[0].End.Sub(runs[0].Start); d < lockWait || d > lockWait+runBound {
+				t.Errorf("hook pre took %v with the lock held; want the budget %v, plus a margin of at most %v", d, lockWait, runBound)
+			}
+			var ours []string
+			for _, l := range strings.Split(sh.Tmux.Capture(), "\n") {
+				if strings.HasPrefix(l, "eich: ") {
+					ours = append(ours, l)
+				}
+			}
+			if len(ours) != 1 || !strings.Contains(ours[0], "locked") {
+				t.Errorf("eich printed %q; want one line saying the state is locked", ours)
+			}
+			t.Logf("%s: pre took %v; it said %q", shell, runs[0].End.Sub(runs[0].Start).Round(time.Millisecond), ours)
 		})
-		waited := time.Since(typed)
-		// Release before the command ends, so that `hook post` is not
-		// held up too: the line checked below is the pre's.
-		release()
-		sh.Tmux.WaitFor(testbed.CommandTimeout, "the stand-in to finish", func() bool { return len(b.AWSRuns(t)) == 1 })
-		if st := sh.Run("false"); st != 1 {
-			t.Errorf("after the login, $? of `false` is %d, want 1", st)
-		}
-		if r := b.AWSRuns(t)[0]; r.Status != 0 || r.EichEIC != "1" {
-			t.Errorf("the login with the lock held: status %d, EICH_EIC=%q; want 0 and 1", r.Status, r.EichEIC)
-		}
-		if waited < lockWait {
-			t.Errorf("the login ran %v after it was typed, before the budget (%v) was spent: did pre not wait?", waited, lockWait)
-		}
-		runs := checkRunsEnded(t, b, rl, runBound)
-		if len(runs) != 2 || !strings.HasPrefix(runs[0].Args, "hook pre ") || !strings.HasPrefix(runs[1].Args, "hook post ") {
-			t.Fatalf("eich runs %+v, want a pre and a post", runs)
-		}
-		if d := runs[0].End.Sub(runs[0].Start); d < lockWait || d > lockWait+runBound {
-			t.Errorf("hook pre took %v with the lock held; want the budget %v, plus a margin of at most %v", d, lockWait, runBound)
-		}
-		var ours []string
-		for _, l := range strings.Split(sh.Tmux.Capture(), "\n") {
-			if strings.HasPrefix(l, "eich: ") {
-				ours = append(ours, l)
-			}
-		}
-		if len(ours) != 1 || !strings.Contains(ours[0], "locked") {
-			t.Errorf("eich printed %q; want one line saying the state is locked", ours)
-		}
-		t.Logf("%s: pre took %v; it said %q", shell, runs[0].End.Sub(runs[0].Start).Round(time.Millisecond), ours)
-	})
+	}
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +19,22 @@ import (
 	"github.com/eich-dev/eich/shells"
 )
 
-// soakDefault is the number of logins per shell TestSoak types unless
-// EICH_SOAK says otherwise: one round of eicLine's sixteen lines, well past
-// what MaxAuthTries 6 lets through without eich.
-const soakDefault = 16
+// soakDefault is the number of logins per shell TestSoak types in CI.
+const soakDefault = 200
+
+// soakLogins reads EICH_SOAK (logins per shell), default soakDefault.
+func soakLogins(t *testing.T) int {
+	t.Helper()
+	v := os.Getenv("EICH_SOAK")
+	if v == "" {
+		return soakDefault
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 4 {
+		t.Fatalf("EICH_SOAK=%q: want a number of logins per shell, at least 4", v)
+	}
+	return n
+}
 
 // seeded is what seedLedger wrote.
 type seeded struct {
@@ -90,16 +104,21 @@ type listedKey struct {
 // eichList runs the bed's real eich binary's `list --json`.
 func eichList(t *testing.T, b *testbed.Bed, bin string) []listedKey {
 	t.Helper()
-	out := eichOutput(t, b, bin, "list", "--json")
+	cmd := exec.Command(bin, "list", "--json")
+	cmd.Env = b.Env()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("eich list --json: %v\n%s", err, out)
+	}
 	var keys []listedKey
-	if err := json.Unmarshal([]byte(out), &keys); err != nil {
+	if err := json.Unmarshal(out, &keys); err != nil {
 		t.Fatalf("eich list --json: %v\n%s", err, out)
 	}
 	return keys
 }
 
 // TestSoak: in zsh, bash and fish side by side, each
-// with its own agent and state, n EIC logins in a row (n = 16, or
+// with its own agent and state, n EIC logins in a row (n = 200, or
 // EICH_SOAK), typed one a line as users type them (the rotation of
 // TestHookedLogins: plain, compound, global options first, env prefix and
 // `command`, full path, pipe, alias, function, leading space). The full
@@ -130,7 +149,7 @@ func eichList(t *testing.T, b *testbed.Bed, bin string) []listedKey {
 // with the two user keys and the last three logins' keys.
 func TestSoak(t *testing.T) {
 	t.Parallel()
-	n := countVar(t, "EICH_SOAK", soakDefault, 4)
+	n := soakLogins(t)
 	// Seed so that the cap is reached halfway through (or at once, for a
 	// soak longer than the cap).
 	const expired = 50
