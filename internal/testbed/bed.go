@@ -122,10 +122,11 @@ func (b *Bed) Env(extra ...string) []string {
 		"FAKEAWS_LOG=" + b.AWSLog,
 	}
 	if budget := Scaled(time.Second); budget != time.Second {
-		// A loaded machine: eich's hook budget (default 1s) is scaled
-		// like the tests' own waits, so that a slow start is not a
-		// failed prune.
-		env = append(env, "EICH_HOOK_BUDGET="+budget.String())
+		// A loaded machine: eich's hook budget (default 1s) and its
+		// deadline for each agent call (default 500ms) are scaled like
+		// the tests' own waits, so that a slow start is not a failed
+		// prune, nor a slow answer from the agent a "keys ?".
+		env = append(env, "EICH_HOOK_BUDGET="+budget.String(), "EICH_AGENT_TIMEOUT="+Scaled(500*time.Millisecond).String())
 	}
 	return append(env, extra...)
 }
