@@ -48,13 +48,7 @@ func TestBashArming(t *testing.T) {
 		}
 	}
 
-	res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-armed")
-	if res.Run.Status != 0 || res.Run.EichEIC != "1" {
-		t.Errorf("login: status %d, EICH_EIC=%q; want 0 and 1", res.Run.Status, res.Run.EichEIC)
-	}
-	if got := w.Starts(t); len(got) != 2 {
-		t.Errorf("one login started eich %d times, want 2 (pre, post): %q", len(got), got)
-	}
+	hookedLogin(t, b, sh, w, "aws ec2-instance-connect ssh --instance-id i-armed")
 	if pane := sh.Tmux.Capture(); strings.Contains(pane, "unbound variable") || strings.Contains(pane, "_eich") {
 		t.Errorf("the hook complained under set -u:\n%s", pane)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/eich-dev/eich/internal/testbed"
-	"github.com/eich-dev/eich/shells"
 )
 
 // concurrentLogins is the number of logins each shell of
@@ -249,72 +248,68 @@ func TestLockHeldBoundedWait(t *testing.T) {
 	// The hook budget cuts the lock wait (2s, eich's default): 1s, or
 	// what the bed scaled it to for a loaded machine.
 	lockWait := min(testbed.Scaled(time.Second), 2*time.Second)
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			remote := filepath.Join(b.Root, "remote.log")
-			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)}, remoteEnv(remote))
-			rl := b.WrapEichRuns(t)
+	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
+		remote := filepath.Join(b.Root, "remote.log")
+		sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)}, remoteEnv(remote))
+		rl := b.WrapEichRuns(t)
 
-			if err := os.MkdirAll(stateDir(b), 0o700); err != nil {
-				t.Fatal(err)
+		if err := os.MkdirAll(stateDir(b), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		lock, err := os.OpenFile(filepath.Join(stateDir(b), "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lock.Close()
+		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			t.Fatalf("take eich's lock: %v", err)
+		}
+		held := true
+		release := func() {
+			if held {
+				syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+				held = false
 			}
-			lock, err := os.OpenFile(filepath.Join(stateDir(b), "lock"), os.O_RDWR|os.O_CREATE, 0o600)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer lock.Close()
-			if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-				t.Fatalf("take eich's lock: %v", err)
-			}
-			held := true
-			release := func() {
-				if held {
-					syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
-					held = false
-				}
-			}
-			defer release()
+		}
+		defer release()
 
-			typed := time.Now()
-			sh.Tmux.Type("aws ec2-instance-connect ssh --instance-id i-locked")
-			// The remote command runs once `hook pre` has let the login go.
-			sh.Tmux.WaitFor(lockWait+runBound, "the login to run while the lock is held", func() bool {
-				data, _ := os.ReadFile(remote)
-				return len(data) > 0
-			})
-			waited := time.Since(typed)
-			// Release before the command ends, so that `hook post` is not
-			// held up too: the line checked below is the pre's.
-			release()
-			sh.Tmux.WaitFor(testbed.CommandTimeout, "the stand-in to finish", func() bool { return len(b.AWSRuns(t)) == 1 })
-			if st := sh.Run("false"); st != 1 {
-				t.Errorf("after the login, $? of `false` is %d, want 1", st)
-			}
-			if r := b.AWSRuns(t)[0]; r.Status != 0 || r.EichEIC != "1" {
-				t.Errorf("the login with the lock held: status %d, EICH_EIC=%q; want 0 and 1", r.Status, r.EichEIC)
-			}
-			if waited < lockWait {
-				t.Errorf("the login ran %v after it was typed, before the budget (%v) was spent: did pre not wait?", waited, lockWait)
-			}
-			runs := checkRunsEnded(t, b, rl, runBound)
-			if len(runs) != 2 || !strings.HasPrefix(runs[0].Args, "hook pre ") || !strings.HasPrefix(runs[1].Args, "hook post ") {
-				t.Fatalf("eich runs %+v, want a pre and a post", runs)
-			}
-			if d := runs[0].End.Sub(runs[0].Start); d < lockWait || d > lockWait+runBound {
-				t.Errorf("hook pre took %v with the lock held; want the budget %v, plus a margin of at most %v", d, lockWait, runBound)
-			}
-			var ours []string
-			for _, l := range strings.Split(sh.Tmux.Capture(), "\n") {
-				if strings.HasPrefix(l, "eich: ") {
-					ours = append(ours, l)
-				}
-			}
-			if len(ours) != 1 || !strings.Contains(ours[0], "locked") {
-				t.Errorf("eich printed %q; want one line saying the state is locked", ours)
-			}
-			t.Logf("%s: pre took %v; it said %q", shell, runs[0].End.Sub(runs[0].Start).Round(time.Millisecond), ours)
+		typed := time.Now()
+		sh.Tmux.Type("aws ec2-instance-connect ssh --instance-id i-locked")
+		// The remote command runs once `hook pre` has let the login go.
+		sh.Tmux.WaitFor(lockWait+runBound, "the login to run while the lock is held", func() bool {
+			data, _ := os.ReadFile(remote)
+			return len(data) > 0
 		})
-	}
+		waited := time.Since(typed)
+		// Release before the command ends, so that `hook post` is not
+		// held up too: the line checked below is the pre's.
+		release()
+		sh.Tmux.WaitFor(testbed.CommandTimeout, "the stand-in to finish", func() bool { return len(b.AWSRuns(t)) == 1 })
+		if st := sh.Run("false"); st != 1 {
+			t.Errorf("after the login, $? of `false` is %d, want 1", st)
+		}
+		if r := b.AWSRuns(t)[0]; r.Status != 0 || r.EichEIC != "1" {
+			t.Errorf("the login with the lock held: status %d, EICH_EIC=%q; want 0 and 1", r.Status, r.EichEIC)
+		}
+		if waited < lockWait {
+			t.Errorf("the login ran %v after it was typed, before the budget (%v) was spent: did pre not wait?", waited, lockWait)
+		}
+		runs := checkRunsEnded(t, b, rl, runBound)
+		if len(runs) != 2 || !strings.HasPrefix(runs[0].Args, "hook pre ") || !strings.HasPrefix(runs[1].Args, "hook post ") {
+			t.Fatalf("eich runs %+v, want a pre and a post", runs)
+		}
+		if d := runs[0].End.Sub(runs[0].Start); d < lockWait || d > lockWait+runBound {
+			t.Errorf("hook pre took %v with the lock held; want the budget %v, plus a margin of at most %v", d, lockWait, runBound)
+		}
+		var ours []string
+		for _, l := range strings.Split(sh.Tmux.Capture(), "\n") {
+			if strings.HasPrefix(l, "eich: ") {
+				ours = append(ours, l)
+			}
+		}
+		if len(ours) != 1 || !strings.Contains(ours[0], "locked") {
+			t.Errorf("eich printed %q; want one line saying the state is locked", ours)
+		}
+		t.Logf("%s: pre took %v; it said %q", shell, runs[0].End.Sub(runs[0].Start).Round(time.Millisecond), ours)
+	})
 }

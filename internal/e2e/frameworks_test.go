@@ -353,14 +353,7 @@ func runFrameworkCase(t *testing.T, dir string, c frameworkCase) {
 		if c.compoundOnly {
 			line = frameworkLine(frameworkLogins + i)
 		}
-		before := len(w.Starts(t))
-		res := sh.RunEIC(line)
-		if res.Run.Status != 0 || res.Run.EichEIC != "1" {
-			t.Fatalf("login %d (%q): status %d, EICH_EIC=%q; want 0 and 1; agent:\n%s", i+1, line, res.Run.Status, res.Run.EichEIC, b.Agent.Describe(t))
-		}
-		if got := kinds(w.Starts(t)[before:]); got != "pre post" {
-			t.Errorf("login %d (%q) started eich as %q, want one pre and one post", i+1, line, got)
-		}
+		hookedLogin(t, b, sh, w, line)
 	}
 	before := len(w.Starts(t))
 	sh.Run("echo ordinary")

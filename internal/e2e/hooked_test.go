@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/eich-dev/eich/internal/testbed"
-	"github.com/eich-dev/eich/shells"
 )
 
 // wrappers returns rc lines defining, in shell's syntax, an alias and a
@@ -75,74 +74,61 @@ var ordinaryLines = []string{
 // ordinary commands start no eich process; $? (and $_ in zsh and bash)
 // are what the user expects.
 func TestHookedLogins(t *testing.T) {
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			rc := wrappers(shell)
-			switch shell {
-			case "bash":
-				rc = append(rc, "HISTCONTROL=ignoreboth")
-			case "zsh":
-				rc = append(rc, "setopt HIST_IGNORE_SPACE")
-			}
-			if shell == "bash" {
-				// bash cannot see into functions without forking: the user
-				// names the wrapper in eich's config (docs/shells.md).
-				writeConfig(t, b, "extra_command = eicfn\n")
-			}
-			rc = append(rc, testbed.InitLine(shell))
-			sh := testbed.StartShell(t, b, shell, rc)
-			w := b.WrapEich(t)
+	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
+		rc := wrappers(shell)
+		switch shell {
+		case "bash":
+			rc = append(rc, "HISTCONTROL=ignoreboth")
+		case "zsh":
+			rc = append(rc, "setopt HIST_IGNORE_SPACE")
+		}
+		if shell == "bash" {
+			// bash cannot see into functions without forking: the user
+			// names the wrapper in eich's config (docs/shells.md).
+			writeConfig(t, b, "extra_command = eicfn\n")
+		}
+		rc = append(rc, testbed.InitLine(shell))
+		sh := testbed.StartShell(t, b, shell, rc)
+		w := b.WrapEich(t)
 
-			const logins = 33
-			for i := 0; i < logins; i++ {
-				line, wantLastArg := eicLine(b, shell, i)
+		const logins = 33
+		for i := 0; i < logins; i++ {
+			line, wantLastArg := eicLine(b, shell, i)
+			res := hookedLogin(t, b, sh, w, line)
+			if res.Status != 0 {
+				t.Fatalf("login %d (%q): the line's status is %d, want 0", i+1, line, res.Status)
+			}
+			if wantLastArg != "" && shell != "fish" && res.LastArg != wantLastArg {
+				t.Errorf("after %q, $_ is %q, want %q", line, res.LastArg, wantLastArg)
+			}
+			if i%3 == 0 {
+				ordinary := ordinaryLines[(i/3)%len(ordinaryLines)]
 				before := len(w.Starts(t))
-				res := sh.RunEIC(line)
-				run := res.Run
-				if run.Status != 0 || res.Status != 0 {
-					t.Fatalf("login %d (%q) failed with status %d; agent:\n%s", i+1, line, run.Status, b.Agent.Describe(t))
-				}
-				if run.EichEIC != "1" {
-					t.Errorf("login %d (%q): aws ran with EICH_EIC=%q, want 1", i+1, line, run.EichEIC)
-				}
-				starts := w.Starts(t)[before:]
-				if len(starts) != 2 || !strings.HasPrefix(starts[0], "hook pre --shell "+shell) || !strings.HasPrefix(starts[1], "hook post --shell "+shell) {
-					t.Errorf("login %d (%q) started eich as %q, want one hook pre and one hook post", i+1, line, starts)
-				}
-				if wantLastArg != "" && shell != "fish" && res.LastArg != wantLastArg {
-					t.Errorf("after %q, $_ is %q, want %q", line, res.LastArg, wantLastArg)
-				}
-				if i%3 == 0 {
-					ordinary := ordinaryLines[(i/3)%len(ordinaryLines)]
-					before := len(w.Starts(t))
-					sh.Run(ordinary)
-					if got := w.Starts(t)[before:]; len(got) > 0 {
-						t.Errorf("ordinary command %q started eich: %q", ordinary, got)
-					}
+				sh.Run(ordinary)
+				if got := w.Starts(t)[before:]; len(got) > 0 {
+					t.Errorf("ordinary command %q started eich: %q", ordinary, got)
 				}
 			}
-			if st := sh.Run("false"); st != 1 {
-				t.Errorf("after `false`, $? is %d, want 1", st)
-			}
-			// An EIC command that fails: its status must reach the user.
-			before := len(w.Starts(t))
-			if st := sh.Run("aws ec2-instance-connect ssh --region eu-west-1"); st != 252 {
-				t.Errorf("after a failing EIC command, $? is %d, want the stand-in's 252", st)
-			}
-			if got := w.Starts(t)[before:]; len(got) != 2 {
-				t.Errorf("failing EIC command started eich as %q, want hook pre and hook post", got)
-			}
-			if !b.Agent.HasUserKeys(t) {
-				t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
-			}
-			if left := b.LeftoverKeyDirs(t); len(left) > 0 {
-				t.Errorf("key dirs left behind: %q", left)
-			}
-			t.Logf("%s: %d logins, agent now:\n%s", shell, logins, b.Agent.Describe(t))
-		})
-	}
+		}
+		if st := sh.Run("false"); st != 1 {
+			t.Errorf("after `false`, $? is %d, want 1", st)
+		}
+		// An EIC command that fails: its status must reach the user.
+		before := len(w.Starts(t))
+		if st := sh.Run("aws ec2-instance-connect ssh --region eu-west-1"); st != 252 {
+			t.Errorf("after a failing EIC command, $? is %d, want the stand-in's 252", st)
+		}
+		if got := w.Starts(t)[before:]; len(got) != 2 {
+			t.Errorf("failing EIC command started eich as %q, want hook pre and hook post", got)
+		}
+		if !b.Agent.HasUserKeys(t) {
+			t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
+		}
+		if left := b.LeftoverKeyDirs(t); len(left) > 0 {
+			t.Errorf("key dirs left behind: %q", left)
+		}
+		t.Logf("%s: %d logins, agent now:\n%s", shell, logins, b.Agent.Describe(t))
+	})
 }
 
 // writeConfig writes eich's config file in the bed.
@@ -162,36 +148,32 @@ func writeConfig(t *testing.T, b *testbed.Bed, text string) {
 // command, closing the first with a `hook post` before the second `hook
 // pre`, so the ledger sees each login's key.
 func TestTwoLoginsOnOneLine(t *testing.T) {
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)})
-			w := b.WrapEich(t)
-			runs, _, _ := sh.RunEICs("aws ec2-instance-connect ssh --instance-id i-a; aws --region r ec2-instance-connect ssh --instance-id i-b", 2)
-			for i, r := range runs {
-				if r.Status != 0 || r.EichEIC != "1" {
-					t.Errorf("login %d: status %d, EICH_EIC=%q; want 0 and 1", i+1, r.Status, r.EichEIC)
-				}
+	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
+		sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)})
+		w := b.WrapEich(t)
+		runs, _, _ := sh.RunEICs("aws ec2-instance-connect ssh --instance-id i-a; aws --region r ec2-instance-connect ssh --instance-id i-b", 2)
+		for i, r := range runs {
+			if r.Status != 0 || r.EichEIC != "1" {
+				t.Errorf("login %d: status %d, EICH_EIC=%q; want 0 and 1", i+1, r.Status, r.EichEIC)
 			}
-			want := "pre post"
-			if shell == "bash" {
-				want = "pre post pre post"
+		}
+		want := "pre post"
+		if shell == "bash" {
+			want = "pre post pre post"
+		}
+		// The last post runs after the line's own output: wait for it.
+		kindsOf := func() string {
+			var kinds []string
+			for _, s := range w.Starts(t) {
+				kinds = append(kinds, strings.Fields(s)[1])
 			}
-			// The last post runs after the line's own output: wait for it.
-			kindsOf := func() string {
-				var kinds []string
-				for _, s := range w.Starts(t) {
-					kinds = append(kinds, strings.Fields(s)[1])
-				}
-				return strings.Join(kinds, " ")
-			}
-			testbed.WaitFor(t, 10*time.Second, "the hook's eich runs", func() bool {
-				return len(strings.Fields(kindsOf())) >= len(strings.Fields(want))
-			}, kindsOf)
-			if got := kindsOf(); got != want {
-				t.Errorf("eich started as %q, want %q", got, want)
-			}
-		})
-	}
+			return strings.Join(kinds, " ")
+		}
+		testbed.WaitFor(t, 10*time.Second, "the hook's eich runs", func() bool {
+			return len(strings.Fields(kindsOf())) >= len(strings.Fields(want))
+		}, kindsOf)
+		if got := kindsOf(); got != want {
+			t.Errorf("eich started as %q, want %q", got, want)
+		}
+	})
 }

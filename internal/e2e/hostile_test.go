@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/eich-dev/eich/internal/testbed"
-	"github.com/eich-dev/eich/shells"
 )
 
 // hostileCase is one hostile command line typed at a hooked prompt.
@@ -102,66 +101,62 @@ func hostileCases(shell string, count func(name string) string) []hostileCase {
 //   - eich prints nothing (EICH_QUIET=1 silences its success line; any
 //     line would be a complaint).
 func TestHostileInputAtThePrompt(t *testing.T) {
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			dir := filepath.Join(b.Root, "counts")
-			if err := os.MkdirAll(dir, 0o700); err != nil {
+	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
+		dir := filepath.Join(b.Root, "counts")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		count := func(name string) string { return filepath.Join(dir, name) }
+		sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)}, "EICH_QUIET=1")
+		w := b.WrapEich(t)
+
+		for _, c := range hostileCases(shell, count) {
+			before, startsBefore := len(b.AWSRuns(t)), len(w.Starts(t))
+			if c.paste != nil {
+				sh.Tmux.Paste(c.paste)
+				sh.Tmux.Keys("Enter")
+			} else {
+				for _, l := range c.typed {
+					sh.Tmux.Type(l)
+				}
+			}
+			sh.Tmux.WaitFor(testbed.CommandTimeout, "the login of case "+c.name, func() bool { return len(b.AWSRuns(t)) > before })
+			status, _ := sh.Mark()
+			runs := b.AWSRuns(t)[before:]
+			if len(runs) != 1 || runs[0].Status != 0 || runs[0].EichEIC != "1" {
+				t.Errorf("%s: the stand-in ran %v; want one hooked login with status 0", c.name, runs)
+			} else if !strings.Contains(runs[0].Line, strconv.Quote(c.id)) {
+				t.Errorf("%s: the stand-in got %s; want instance id %q", c.name, runs[0].Line, c.id)
+			} else if c.arg != "" && !strings.Contains(runs[0].Line, strconv.Quote(c.arg)) {
+				t.Errorf("%s: the stand-in got %s; want the argument %q as typed", c.name, runs[0].Line, c.arg)
+			} else {
+				t.Logf("%s: %.200s", c.name, runs[0].Line)
+			}
+			if status != 0 {
+				t.Errorf("%s: the line ended with status %d, want 0", c.name, status)
+			}
+			data, err := os.ReadFile(count(c.name))
+			if err != nil && !os.IsNotExist(err) {
 				t.Fatal(err)
 			}
-			count := func(name string) string { return filepath.Join(dir, name) }
-			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)}, "EICH_QUIET=1")
-			w := b.WrapEich(t)
-
-			for _, c := range hostileCases(shell, count) {
-				before, startsBefore := len(b.AWSRuns(t)), len(w.Starts(t))
-				if c.paste != nil {
-					sh.Tmux.Paste(c.paste)
-					sh.Tmux.Keys("Enter")
-				} else {
-					for _, l := range c.typed {
-						sh.Tmux.Type(l)
-					}
-				}
-				sh.Tmux.WaitFor(testbed.CommandTimeout, "the login of case "+c.name, func() bool { return len(b.AWSRuns(t)) > before })
-				status, _ := sh.Mark()
-				runs := b.AWSRuns(t)[before:]
-				if len(runs) != 1 || runs[0].Status != 0 || runs[0].EichEIC != "1" {
-					t.Errorf("%s: the stand-in ran %v; want one hooked login with status 0", c.name, runs)
-				} else if !strings.Contains(runs[0].Line, strconv.Quote(c.id)) {
-					t.Errorf("%s: the stand-in got %s; want instance id %q", c.name, runs[0].Line, c.id)
-				} else if c.arg != "" && !strings.Contains(runs[0].Line, strconv.Quote(c.arg)) {
-					t.Errorf("%s: the stand-in got %s; want the argument %q as typed", c.name, runs[0].Line, c.arg)
-				} else {
-					t.Logf("%s: %.200s", c.name, runs[0].Line)
-				}
-				if status != 0 {
-					t.Errorf("%s: the line ended with status %d, want 0", c.name, status)
-				}
-				data, err := os.ReadFile(count(c.name))
-				if err != nil && !os.IsNotExist(err) {
-					t.Fatal(err)
-				}
-				if got := strings.Count(string(data), "run\n"); got != c.runs {
-					t.Errorf("%s: the substitution ran %d times, want %d (the shell's own expansion only)", c.name, got, c.runs)
-				}
-				starts := w.Starts(t)[startsBefore:]
-				if len(starts) != 2 || !strings.HasPrefix(starts[0], "hook pre --shell "+shell) || !strings.HasPrefix(starts[1], "hook post --shell "+shell) {
-					t.Errorf("%s: eich started as %q, want one hook pre and one hook post", c.name, starts)
-				}
+			if got := strings.Count(string(data), "run\n"); got != c.runs {
+				t.Errorf("%s: the substitution ran %d times, want %d (the shell's own expansion only)", c.name, got, c.runs)
 			}
-			if st := sh.Run("echo still-working; false"); st != 1 {
-				t.Errorf("after the hostile lines, $? of `false` is %d, want 1", st)
+			starts := w.Starts(t)[startsBefore:]
+			if len(starts) != 2 || !strings.HasPrefix(starts[0], "hook pre --shell "+shell) || !strings.HasPrefix(starts[1], "hook post --shell "+shell) {
+				t.Errorf("%s: eich started as %q, want one hook pre and one hook post", c.name, starts)
 			}
-			for _, l := range strings.Split(sh.Tmux.Capture(), "\n") {
-				if strings.HasPrefix(l, "eich:") {
-					t.Errorf("eich printed %q", l)
-				}
+		}
+		if st := sh.Run("echo still-working; false"); st != 1 {
+			t.Errorf("after the hostile lines, $? of `false` is %d, want 1", st)
+		}
+		for _, l := range strings.Split(sh.Tmux.Capture(), "\n") {
+			if strings.HasPrefix(l, "eich:") {
+				t.Errorf("eich printed %q", l)
 			}
-			if !b.Agent.HasUserKeys(t) {
-				t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
-			}
-		})
-	}
+		}
+		if !b.Agent.HasUserKeys(t) {
+			t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
+		}
+	})
 }

@@ -5,9 +5,12 @@
 package e2e
 
 import (
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/eich-dev/eich/internal/testbed"
+	"github.com/eich-dev/eich/shells"
 )
 
 func TestMain(m *testing.M) { testbed.Main(m) }
@@ -16,4 +19,55 @@ func TestMain(m *testing.M) { testbed.Main(m) }
 func built(t *testing.T) *testbed.Binaries {
 	t.Helper()
 	return testbed.Built(t)
+}
+
+// eachShell runs f in zsh, bash and fish: one parallel subtest a shell,
+// each with a bed of its own.
+func eachShell(t *testing.T, f func(t *testing.T, shell string, b *testbed.Bed)) {
+	t.Helper()
+	for _, shell := range shells.Names() {
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			f(t, shell, testbed.NewBed(t, built(t)))
+		})
+	}
+}
+
+// eichOutput runs bin (the bed's eich, or the real binary behind a
+// wrapper, whose runs the wrapper does not count) with args in the bed's
+// environment and returns what it printed on stdout, failing the test if
+// it fails.
+func eichOutput(t *testing.T, b *testbed.Bed, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = b.Env()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("eich %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// hookedLogin types line, one EIC login, into sh and fails the test
+// (in bed b) unless the login ran once and succeeded with EICH_EIC=1 and the line
+// started eich's hook exactly as one `hook pre` and one `hook post` for
+// sh's shell (w counts the starts; `eich status`, which a prompt segment
+// may run at any prompt, is left out).
+func hookedLogin(t *testing.T, b *testbed.Bed, sh *testbed.Shell, w *testbed.Wrapper, line string) testbed.EICResult {
+	t.Helper()
+	before := len(w.Starts(t))
+	res := sh.RunEIC(line)
+	if res.Run.Status != 0 || res.Run.EichEIC != "1" {
+		t.Fatalf("login %q: status %d, EICH_EIC=%q; want 0 and 1; agent:\n%s", line, res.Run.Status, res.Run.EichEIC, b.Agent.Describe(t))
+	}
+	var starts []string
+	for _, start := range w.Starts(t)[before:] {
+		if start != "status" {
+			starts = append(starts, start)
+		}
+	}
+	if len(starts) != 2 || !strings.HasPrefix(starts[0], "hook pre --shell "+sh.Name) || !strings.HasPrefix(starts[1], "hook post --shell "+sh.Name) {
+		t.Errorf("login %q started eich as %q, want one hook pre and one hook post", line, starts)
+	}
+	return res
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/eich-dev/eich/internal/testbed"
-	"github.com/eich-dev/eich/shells"
 )
 
 // docsPath is docs/shells.md, seen from this package's directory.
@@ -44,13 +43,7 @@ func promptSnippet(t *testing.T, shell string) []string {
 // status runs the bed's `eich status` as the prompt would.
 func status(t *testing.T, b *testbed.Bed) string {
 	t.Helper()
-	cmd := exec.Command(b.Eich, "status")
-	cmd.Env = b.Env()
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("eich status: %v", err)
-	}
-	s := strings.TrimSpace(string(out))
+	s := strings.TrimSpace(eichOutput(t, b, b.Eich, "status"))
 	if s == "" {
 		t.Fatal("eich status printed nothing with an agent")
 	}
@@ -61,28 +54,24 @@ func status(t *testing.T, b *testbed.Bed) string {
 // fish_right_prompt snippets from docs/shells.md in their shells: the
 // prompt shows what `eich status` prints, and follows the agent.
 func TestPromptSegments(t *testing.T) {
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			rc := append([]string{testbed.InitLine(shell)}, promptSnippet(t, shell)...)
-			sh := testbed.StartShell(t, b, shell, rc)
-			want := status(t, b)
-			sh.Tmux.WaitFor(testbed.CommandTimeout, "the prompt to show "+want, func() bool {
-				return strings.Contains(sh.Tmux.Capture(), want)
-			})
-			b.Agent.AddStale(t, 3)
-			want2 := status(t, b)
-			if want2 == want {
-				t.Fatalf("eich status did not change after adding three stale keys: %q", want)
-			}
-			sh.Run("true")
-			sh.Tmux.WaitFor(testbed.CommandTimeout, "the prompt to show "+want2, func() bool {
-				return strings.Contains(sh.Tmux.Capture(), want2)
-			})
-			t.Logf("%s prompt showed %q, then %q", shell, want, want2)
+	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
+		rc := append([]string{testbed.InitLine(shell)}, promptSnippet(t, shell)...)
+		sh := testbed.StartShell(t, b, shell, rc)
+		want := status(t, b)
+		sh.Tmux.WaitFor(testbed.CommandTimeout, "the prompt to show "+want, func() bool {
+			return strings.Contains(sh.Tmux.Capture(), want)
 		})
-	}
+		b.Agent.AddStale(t, 3)
+		want2 := status(t, b)
+		if want2 == want {
+			t.Fatalf("eich status did not change after adding three stale keys: %q", want)
+		}
+		sh.Run("true")
+		sh.Tmux.WaitFor(testbed.CommandTimeout, "the prompt to show "+want2, func() bool {
+			return strings.Contains(sh.Tmux.Capture(), want2)
+		})
+		t.Logf("%s prompt showed %q, then %q", shell, want, want2)
+	})
 }
 
 // TestPromptSegmentsWithoutTheirTools covers the snippet whose tool is not

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/eich-dev/eich/internal/testbed"
-	"github.com/eich-dev/eich/shells"
 )
 
 // promptInitLine is the rc line with --prompt.
@@ -79,70 +78,66 @@ func childVar(t *testing.T, b *testbed.Bed, sh *testbed.Shell, name string) (str
 // `eich status` typed in the second shell fixes it; EICH_PROMPT reaches
 // child processes (what starship's env_var module needs); $? and $_ stay.
 func TestPromptVariable(t *testing.T) {
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			rc := append([]string{promptInitLine(shell)}, promptSnippet(t, "var-"+shell)...)
-			one := testbed.StartShell(t, b, shell, rc)
-			two := testbed.StartShellTagged(t, b, shell, "second", rc)
-			w := b.WrapEich(t)
+	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
+		rc := append([]string{promptInitLine(shell)}, promptSnippet(t, "var-"+shell)...)
+		one := testbed.StartShell(t, b, shell, rc)
+		two := testbed.StartShellTagged(t, b, shell, "second", rc)
+		w := b.WrapEich(t)
 
-			for i := 0; i < 2; i++ {
-				line, lastArg := eicLine(b, shell, i)
-				res := one.RunEIC(line)
-				if res.Run.Status != 0 || res.Run.EichEIC != "1" || res.Status != 0 {
-					t.Fatalf("login %d: status %d, EICH_EIC=%q, $?=%d", i+1, res.Run.Status, res.Run.EichEIC, res.Status)
-				}
-				if shell != "fish" && res.LastArg != lastArg {
-					t.Errorf("login %d: $_ = %q, want %q", i+1, res.LastArg, lastArg)
-				}
-				want := status(t, b)
-				if got := promptShown(promptBeforeLastMark(one)); got != want {
-					t.Errorf("login %d: the prompt right after it shows %q, want %q (eich status)", i+1, got, want)
-				}
-				before := len(w.Starts(t))
-				two.Run("true")
-				if got := promptShown(currentPrompt(two)); got != want {
-					t.Errorf("login %d: the second shell's next prompt shows %q, want %q", i+1, got, want)
-				}
-				if n := len(w.Starts(t)) - before; n != 0 {
-					t.Errorf("the second shell's prompt started eich %d times", n)
-				}
+		for i := 0; i < 2; i++ {
+			line, lastArg := eicLine(b, shell, i)
+			res := one.RunEIC(line)
+			if res.Run.Status != 0 || res.Run.EichEIC != "1" || res.Status != 0 {
+				t.Fatalf("login %d: status %d, EICH_EIC=%q, $?=%d", i+1, res.Run.Status, res.Run.EichEIC, res.Status)
 			}
-			seen := status(t, b)
-
-			// A key added by hand: eich has not seen it, so neither has
-			// the variable, until an eich run.
-			b.Agent.AddStale(t, 1)
+			if shell != "fish" && res.LastArg != lastArg {
+				t.Errorf("login %d: $_ = %q, want %q", i+1, res.LastArg, lastArg)
+			}
+			want := status(t, b)
+			if got := promptShown(promptBeforeLastMark(one)); got != want {
+				t.Errorf("login %d: the prompt right after it shows %q, want %q (eich status)", i+1, got, want)
+			}
+			before := len(w.Starts(t))
 			two.Run("true")
-			if got := promptShown(currentPrompt(two)); got != seen {
-				t.Errorf("after ssh-add, the prompt shows %q; want what eich saw last, %q", got, seen)
+			if got := promptShown(currentPrompt(two)); got != want {
+				t.Errorf("login %d: the second shell's next prompt shows %q, want %q", i+1, got, want)
 			}
-			if st := two.Run("eich status >/dev/null"); st != 0 {
-				t.Fatalf("eich status: $? = %d", st)
+			if n := len(w.Starts(t)) - before; n != 0 {
+				t.Errorf("the second shell's prompt started eich %d times", n)
 			}
-			now := status(t, b)
-			if now == seen {
-				t.Fatalf("eich status did not change after a key was added: %q", now)
-			}
-			if got := promptShown(currentPrompt(two)); got != now {
-				t.Errorf("after eich status, the prompt shows %q, want %q", got, now)
-			}
+		}
+		seen := status(t, b)
 
-			// Exported: a child process (starship's env_var module is one) sees it.
-			if got, ok := childVar(t, b, two, "EICH_PROMPT"); !ok || got != now {
-				t.Errorf("a child process sees EICH_PROMPT=%q (set: %v), want %q", got, ok, now)
-			}
-			if st := one.Run("false"); st != 1 {
-				t.Errorf("$? after false is %d, want 1", st)
-			}
-			if got := promptShown(currentPrompt(one)); got != now {
-				t.Errorf("the first shell's prompt shows %q, want %q", got, now)
-			}
-			if pane := one.Tmux.Capture() + two.Tmux.Capture(); noise.MatchString(pane) {
-				t.Errorf("stray output in the panes: %q", noise.FindString(pane))
-			}
-		})
-	}
+		// A key added by hand: eich has not seen it, so neither has
+		// the variable, until an eich run.
+		b.Agent.AddStale(t, 1)
+		two.Run("true")
+		if got := promptShown(currentPrompt(two)); got != seen {
+			t.Errorf("after ssh-add, the prompt shows %q; want what eich saw last, %q", got, seen)
+		}
+		if st := two.Run("eich status >/dev/null"); st != 0 {
+			t.Fatalf("eich status: $? = %d", st)
+		}
+		now := status(t, b)
+		if now == seen {
+			t.Fatalf("eich status did not change after a key was added: %q", now)
+		}
+		if got := promptShown(currentPrompt(two)); got != now {
+			t.Errorf("after eich status, the prompt shows %q, want %q", got, now)
+		}
+
+		// Exported: a child process (starship's env_var module is one) sees it.
+		if got, ok := childVar(t, b, two, "EICH_PROMPT"); !ok || got != now {
+			t.Errorf("a child process sees EICH_PROMPT=%q (set: %v), want %q", got, ok, now)
+		}
+		if st := one.Run("false"); st != 1 {
+			t.Errorf("$? after false is %d, want 1", st)
+		}
+		if got := promptShown(currentPrompt(one)); got != now {
+			t.Errorf("the first shell's prompt shows %q, want %q", got, now)
+		}
+		if pane := one.Tmux.Capture() + two.Tmux.Capture(); noise.MatchString(pane) {
+			t.Errorf("stray output in the panes: %q", noise.FindString(pane))
+		}
+	})
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/eich-dev/eich/internal/testbed"
-	"github.com/eich-dev/eich/shells"
 )
 
 // TestReloadAndMissingBinary, in each shell: the init line loaded twice
@@ -18,61 +17,51 @@ import (
 // deleted, EIC commands still run, the shell prints one line about it once
 // per session, and keeps working with $? intact.
 func TestReloadAndMissingBinary(t *testing.T) {
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			sh := testbed.StartShell(t, b, shell, []string{promptInitLine(shell), testbed.InitLine(shell)})
-			w := b.WrapEich(t)
+	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
+		sh := testbed.StartShell(t, b, shell, []string{promptInitLine(shell), testbed.InitLine(shell)})
+		w := b.WrapEich(t)
 
-			for i := 0; i < 2; i++ {
-				before := len(w.Starts(t))
-				res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-twice")
-				if res.Run.Status != 0 || res.Run.EichEIC != "1" {
-					t.Fatalf("login with the hook loaded twice: status %d, EICH_EIC=%q", res.Run.Status, res.Run.EichEIC)
-				}
-				if got := w.Starts(t)[before:]; len(got) != 2 {
-					t.Errorf("hook loaded twice: one EIC command started eich %d times: %q", len(got), got)
-				}
-			}
-			if v, ok := childVar(t, b, sh, "EICH_PROMPT"); ok {
-				t.Errorf("the hook loaded again without --prompt left EICH_PROMPT=%q in a child's environment", v)
-			}
+		// The hook loaded twice.
+		for i := 0; i < 2; i++ {
+			hookedLogin(t, b, sh, w, "aws ec2-instance-connect ssh --instance-id i-twice")
+		}
+		if v, ok := childVar(t, b, sh, "EICH_PROMPT"); ok {
+			t.Errorf("the hook loaded again without --prompt left EICH_PROMPT=%q in a child's environment", v)
+		}
 
-			// The binary disappears (uninstalled, moved, a broken upgrade).
-			for _, p := range []string{b.Eich, b.Eich + ".real"} {
-				if err := os.Remove(p); err != nil {
-					t.Fatal(err)
-				}
+		// The binary disappears (uninstalled, moved, a broken upgrade).
+		for _, p := range []string{b.Eich, b.Eich + ".real"} {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
 			}
-			for i := 0; i < 2; i++ {
-				res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-gone")
-				if res.Run.Status != 0 {
-					t.Fatalf("login %d after eich was deleted: status %d", i+1, res.Run.Status)
-				}
-				if res.Run.EichEIC != "" {
-					t.Errorf("login %d after eich was deleted ran with EICH_EIC=%q, want it unset", i+1, res.Run.EichEIC)
-				}
+		}
+		for i := 0; i < 2; i++ {
+			res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-gone")
+			if res.Run.Status != 0 {
+				t.Fatalf("login %d after eich was deleted: status %d", i+1, res.Run.Status)
 			}
-			if st := sh.Run("echo still-alive; false"); st != 1 {
-				t.Errorf("after eich was deleted, $? of `false` is %d, want 1", st)
+			if res.Run.EichEIC != "" {
+				t.Errorf("login %d after eich was deleted ran with EICH_EIC=%q, want it unset", i+1, res.Run.EichEIC)
 			}
-			pane := sh.Tmux.Capture()
-			var ours []string
-			for _, l := range strings.Split(pane, "\n") {
-				if strings.Contains(l, "eich") && !strings.Contains(l, "echo ") && !strings.Contains(l, "eich-remote-login-ok") {
-					ours = append(ours, l)
-				}
+		}
+		if st := sh.Run("echo still-alive; false"); st != 1 {
+			t.Errorf("after eich was deleted, $? of `false` is %d, want 1", st)
+		}
+		pane := sh.Tmux.Capture()
+		var ours []string
+		for _, l := range strings.Split(pane, "\n") {
+			if strings.Contains(l, "eich") && !strings.Contains(l, "echo ") && !strings.Contains(l, "eich-remote-login-ok") {
+				ours = append(ours, l)
 			}
-			if len(ours) != 1 || !strings.Contains(ours[0], b.Eich) || !strings.Contains(ours[0], "not found") {
-				t.Errorf("after eich was deleted the shell printed %d lines about eich, want one saying %s is not found:\n%s", len(ours), b.Eich, strings.Join(ours, "\n"))
-			}
-			t.Logf("%s after eich was deleted printed: %q", shell, ours)
-			if strings.Contains(pane, "command not found") || strings.Contains(pane, "Unknown command") {
-				t.Errorf("the shell complained about a missing command:\n%s", pane)
-			}
-		})
-	}
+		}
+		if len(ours) != 1 || !strings.Contains(ours[0], b.Eich) || !strings.Contains(ours[0], "not found") {
+			t.Errorf("after eich was deleted the shell printed %d lines about eich, want one saying %s is not found:\n%s", len(ours), b.Eich, strings.Join(ours, "\n"))
+		}
+		t.Logf("%s after eich was deleted printed: %q", shell, ours)
+		if strings.Contains(pane, "command not found") || strings.Contains(pane, "Unknown command") {
+			t.Errorf("the shell complained about a missing command:\n%s", pane)
+		}
+	})
 }
 
 // TestBashForeignTrapAndPromptCommand is the bash side of working beside
@@ -137,14 +126,7 @@ func TestBashForeignTrapAndPromptCommand(t *testing.T) {
 			w := b.WrapEich(t)
 
 			for i := 0; i < 3; i++ {
-				before := len(w.Starts(t))
-				res := sh.RunEIC("aws ec2-instance-connect ssh --instance-id i-foreign")
-				if res.Run.Status != 0 || res.Run.EichEIC != "1" {
-					t.Fatalf("login %d: status %d, EICH_EIC=%q; want 0 and 1", i+1, res.Run.Status, res.Run.EichEIC)
-				}
-				if got := w.Starts(t)[before:]; len(got) != 2 {
-					t.Errorf("login %d started eich %d times, want 2: %q", i+1, len(got), got)
-				}
+				hookedLogin(t, b, sh, w, "aws ec2-instance-connect ssh --instance-id i-foreign")
 			}
 			// ($_ is not checked here: the other tools' traps set it themselves.)
 			sh.Run("echo seen-by-debug-trap one two")

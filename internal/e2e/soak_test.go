@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -104,14 +103,9 @@ type listedKey struct {
 // eichList runs the bed's real eich binary's `list --json`.
 func eichList(t *testing.T, b *testbed.Bed, bin string) []listedKey {
 	t.Helper()
-	cmd := exec.Command(bin, "list", "--json")
-	cmd.Env = b.Env()
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("eich list --json: %v\n%s", err, out)
-	}
+	out := eichOutput(t, b, bin, "list", "--json")
 	var keys []listedKey
-	if err := json.Unmarshal(out, &keys); err != nil {
+	if err := json.Unmarshal([]byte(out), &keys); err != nil {
 		t.Fatalf("eich list --json: %v\n%s", err, out)
 	}
 	return keys

@@ -13,16 +13,11 @@ import (
 // sshConfigBlock runs the bed's `eich ssh-config`.
 func sshConfigBlock(t *testing.T, b *testbed.Bed) string {
 	t.Helper()
-	cmd := exec.Command(b.Eich, "ssh-config")
-	cmd.Env = b.Env()
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("eich ssh-config: %v", err)
-	}
-	if string(out) != shells.SSHConfig() {
+	out := eichOutput(t, b, b.Eich, "ssh-config")
+	if out != shells.SSHConfig() {
 		t.Errorf("eich ssh-config printed\n%s\nwant shells.SSHConfig():\n%s", out, shells.SSHConfig())
 	}
-	return string(out)
+	return out
 }
 
 // sshG returns the options `ssh -G` resolves for the test server.
@@ -69,35 +64,31 @@ func TestSSHConfigBlockMatchesOnlyEIC(t *testing.T) {
 // agent gains no key. Without the hook the same login fails, so the block
 // is what made the difference.
 func TestSSHConfigBlockLogins(t *testing.T) {
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			b.WriteSSHConfig(t, sshConfigBlock(t, b))
-			b.Agent.AddStale(t, 6)
-			keys := b.Agent.Fingerprints(t)
+	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
+		b.WriteSSHConfig(t, sshConfigBlock(t, b))
+		b.Agent.AddStale(t, 6)
+		keys := b.Agent.Fingerprints(t)
 
-			// Control: not hooked, EICH_EIC unset, eight keys ahead of the fresh one.
-			cmd := exec.Command(b.Bin+"/aws", "ec2-instance-connect", "ssh", "--instance-id", "i-control")
-			cmd.Env = b.Env()
-			if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "Too many authentication failures") {
-				t.Fatalf("unhooked login with eight agent keys: err=%v, want Too many authentication failures:\n%s", err, out)
-			}
+		// Control: not hooked, EICH_EIC unset, eight keys ahead of the fresh one.
+		cmd := exec.Command(b.Bin+"/aws", "ec2-instance-connect", "ssh", "--instance-id", "i-control")
+		cmd.Env = b.Env()
+		if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "Too many authentication failures") {
+			t.Fatalf("unhooked login with eight agent keys: err=%v, want Too many authentication failures:\n%s", err, out)
+		}
 
-			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)}, "EICH_MODE=off")
-			for i := 0; i < 4; i++ {
-				line := "aws ec2-instance-connect ssh --instance-id i-block"
-				if i%2 == 1 {
-					line = "aws --profile p ec2-instance-connect ssh --instance-id i-block && echo ok"
-				}
-				res := sh.RunEIC(line)
-				if res.Run.Status != 0 || res.Run.EichEIC != "1" {
-					t.Fatalf("hooked login %d under the block: status %d, EICH_EIC=%q; want 0 and 1", i+1, res.Run.Status, res.Run.EichEIC)
-				}
-				if got := b.Agent.Fingerprints(t); !slices.Equal(got, keys) {
-					t.Fatalf("hooked login %d under the block changed the agent; now:\n%s", i+1, b.Agent.Describe(t))
-				}
+		sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)}, "EICH_MODE=off")
+		for i := 0; i < 4; i++ {
+			line := "aws ec2-instance-connect ssh --instance-id i-block"
+			if i%2 == 1 {
+				line = "aws --profile p ec2-instance-connect ssh --instance-id i-block && echo ok"
 			}
-		})
-	}
+			res := sh.RunEIC(line)
+			if res.Run.Status != 0 || res.Run.EichEIC != "1" {
+				t.Fatalf("hooked login %d under the block: status %d, EICH_EIC=%q; want 0 and 1", i+1, res.Run.Status, res.Run.EichEIC)
+			}
+			if got := b.Agent.Fingerprints(t); !slices.Equal(got, keys) {
+				t.Fatalf("hooked login %d under the block changed the agent; now:\n%s", i+1, b.Agent.Describe(t))
+			}
+		}
+	})
 }
