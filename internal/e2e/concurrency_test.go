@@ -14,9 +14,10 @@ import (
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
-// concurrentLogins is the number of logins each shell of
-// TestConcurrentLogins types.
-const concurrentLogins = 100
+// loadDefault is the number of logins each shell of TestConcurrentLogins
+// types unless EICH_LOAD says otherwise: twice what MaxAuthTries 6 lets
+// through without eich, and six same-instant rounds.
+const loadDefault = 12
 
 // runBound is the functional bound on one eich run in these tests: far
 // above the hook budget (1s), far below "forever"; scaled for a loaded
@@ -38,7 +39,9 @@ type concShell struct {
 // shells, one agent, one state dir, each shell logging in to its own
 // instance (its own sshd and authorized_keys; the stand-in pushes each
 // shell's keys to that instance only, which then refuses every other key),
-// 100 logins each.
+// n logins each: 12, or EICH_LOAD. The load run, 100 logins per shell:
+//
+//	EICH_LOAD=100 go test -count=1 -timeout 60m -run 'TestConcurrentLogins$' ./internal/e2e/
 //
 // The shells are zsh, bash, fish and a second bash: every hook
 // implementation (zsh and fish hook per line, bash per simple command
@@ -49,7 +52,7 @@ type concShell struct {
 //     login in flight (its `hook pre` registered it), so one shell's pre
 //     runs while the others' logins are adding keys; then each types its
 //     logins as fast as it can.
-//   - same-instant: 100 rounds, each started when all four shells have
+//   - same-instant: n rounds, each started when all four shells have
 //     finished the round before. In even rounds every shell's line first
 //     waits for a start file the test creates once all four are waiting,
 //     so the four logins (and bash's two `hook pre`s, which run after the
@@ -63,6 +66,7 @@ type concShell struct {
 // `hook pre` pruned while other EIC commands were in flight (the policy's
 // k, from the removal log's reasons), which is what the test is for.
 func TestConcurrentLogins(t *testing.T) {
+	n := countVar(t, "EICH_LOAD", loadDefault, 4)
 	for _, variant := range []string{"staggered", "same-instant"} {
 		t.Run(variant, func(t *testing.T) {
 			t.Parallel()
@@ -92,7 +96,7 @@ func TestConcurrentLogins(t *testing.T) {
 				c.pid = c.sh.Tmux.PanePID()
 				name := c.name
 				c.seq = &loginSeq{
-					name: name, sh: c.sh, n: concurrentLogins, awsLog: awsLog, remote: remote,
+					name: name, sh: c.sh, n: n, awsLog: awsLog, remote: remote,
 					id:   func(i int) string { return fmt.Sprintf("i-%s-%d", name, i) },
 					line: func(i int) string { return fmt.Sprintf("aws ec2-instance-connect ssh --instance-id i-%s-%d", name, i) },
 				}
@@ -124,11 +128,11 @@ func TestConcurrentLogins(t *testing.T) {
 					}
 				}
 			case "same-instant":
-				tick = sameInstant(t, b, cs)
+				tick = sameInstant(t, b, cs, n)
 			}
 			start := time.Now()
 			driveLogins(t, tick, seqs...)
-			t.Logf("%d logins in each of %d shells in %v", concurrentLogins, len(cs), time.Since(start).Round(time.Millisecond))
+			t.Logf("%d logins in each of %d shells in %v", n, len(cs), time.Since(start).Round(time.Millisecond))
 
 			for _, c := range cs {
 				if st := c.sh.Run("false"); st != 1 {
@@ -146,7 +150,7 @@ func TestConcurrentLogins(t *testing.T) {
 						kinds = append(kinds, strings.Fields(r.Args)[1])
 					}
 				}
-				want := strings.TrimSpace(strings.Repeat("pre post ", concurrentLogins))
+				want := strings.TrimSpace(strings.Repeat("pre post ", n))
 				if got := strings.Join(kinds, " "); got != want {
 					t.Errorf("%s: eich ran %d times (%.80s…), want a pre and a post per login", c.name, len(kinds), got)
 				}
@@ -189,7 +193,7 @@ func TestConcurrentLogins(t *testing.T) {
 // which the returned tick creates once all four ready files of round i
 // exist; odd rounds are plain logins, typed into the four shells in one
 // pass of the driver.
-func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell) func() {
+func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell, rounds int) func() {
 	dir := filepath.Join(b.Root, "barrier")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -220,7 +224,7 @@ func sameInstant(t *testing.T, b *testbed.Bed, cs []*concShell) func() {
 	}
 	round := 0
 	return func() {
-		for round < concurrentLogins {
+		for round < rounds {
 			if round%2 == 1 {
 				round++
 				continue

@@ -67,12 +67,13 @@ var ordinaryLines = []string{
 	"echo ec2 instance connect docs",
 }
 
-// TestHookedLogins, in each shell: with the
-// hook loaded as the README says, 33 EIC logins in a row succeed, each with
+// TestHookedLogins, in each shell: with the hook loaded as the README
+// says, 16 EIC logins in a row (eicLine's rotation once through, well past
+// what MaxAuthTries 6 lets through without eich) succeed, each with
 // EICH_EIC=1 in its environment and exactly one `eich hook pre` and one
 // `eich hook post`; the user's two keys are still in the agent at the end;
-// ordinary commands start no eich process; $? (and $_ in zsh and bash)
-// are what the user expects.
+// ordinary commands (each of ordinaryLines) start no eich process; $? (and
+// $_ in zsh and bash) are what the user expects.
 func TestHookedLogins(t *testing.T) {
 	eachShell(t, func(t *testing.T, shell string, b *testbed.Bed) {
 		rc := wrappers(shell)
@@ -91,7 +92,7 @@ func TestHookedLogins(t *testing.T) {
 		sh := testbed.StartShell(t, b, shell, rc)
 		w := b.WrapEich(t)
 
-		const logins = 33
+		const logins = 16
 		for i := 0; i < logins; i++ {
 			line, wantLastArg := eicLine(b, shell, i)
 			res := hookedLogin(t, b, sh, w, line)

@@ -2,10 +2,19 @@
 // interactive zsh, bash and fish (through tmux), with the `aws` stand-in
 // from internal/testbed/fakeaws. Run them with `go test ./...`; a missing
 // tool fails them, it never skips them.
+//
+// Each property is proven once, with counts just large enough to prove
+// it (a run of logins is longer than what MaxAuthTries 6 lets through
+// without eich). The long runs are on demand, through two variables:
+//
+//	EICH_SOAK=1000 go test -count=1 -timeout 60m -run 'TestSoak$' ./internal/e2e/
+//	EICH_LOAD=100 go test -count=1 -timeout 60m -run 'TestConcurrentLogins$' ./internal/e2e/
 package e2e
 
 import (
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,6 +40,22 @@ func eachShell(t *testing.T, f func(t *testing.T, shell string, b *testbed.Bed))
 			f(t, shell, testbed.NewBed(t, built(t)))
 		})
 	}
+}
+
+// countVar reads a count from the variable name (a soak's or a load
+// test's logins), def when it is unset; a value that is no whole number
+// of at least least fails the test.
+func countVar(t *testing.T, name string, def, least int) int {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < least {
+		t.Fatalf("%s=%q: want a number of logins per shell, at least %d", name, v, least)
+	}
+	return n
 }
 
 // eichOutput runs bin (the bed's eich, or the real binary behind a
