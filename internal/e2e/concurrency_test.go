@@ -66,6 +66,7 @@ type concShell struct {
 // `hook pre` pruned while other EIC commands were in flight (the policy's
 // k, from the removal log's reasons), which is what the test is for.
 func TestConcurrentLogins(t *testing.T) {
+	t.Parallel()
 	n := countVar(t, "EICH_LOAD", loadDefault, 4)
 	for _, variant := range []string{"staggered", "same-instant"} {
 		t.Run(variant, func(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 // run (on the next line and on the same line), $? and $_ reach the user,
 // and an EIC login is still hooked.
 func TestBashExtdebug(t *testing.T) {
+	t.Parallel()
 	for _, variant := range []string{"alone", "chained"} {
 		t.Run(variant, func(t *testing.T) {
 			t.Parallel()

@@ -129,6 +129,7 @@ func appendHook(b *testbed.Bed) string { return "echo hook >> '" + hookLog(b) + 
 // each, the user's keys stay, the pane shows no stray output, and the
 // framework's own hooks still run.
 func TestRealFrameworks(t *testing.T) {
+	t.Parallel()
 	dir := testbed.ThirdParty(t)
 	if dir == "" {
 		t.Skip(testbed.NotRunLine)

@@ -31,9 +31,11 @@ func built(t *testing.T) *testbed.Binaries {
 }
 
 // eachShell runs f in zsh, bash and fish: one parallel subtest a shell,
-// each with a bed of its own.
+// each with a bed of its own. The test itself runs in parallel with the
+// others (so a shell's subtest can share the machine with another test's).
 func eachShell(t *testing.T, f func(t *testing.T, shell string, b *testbed.Bed)) {
 	t.Helper()
+	t.Parallel()
 	for _, shell := range shells.Names() {
 		t.Run(shell, func(t *testing.T) {
 			t.Parallel()

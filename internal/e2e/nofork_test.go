@@ -32,6 +32,7 @@ func builtinLines(shell string) []string {
 // prompt that shows EICH_PROMPT, with the prompt file in place and
 // changing under the trace (its re-read is builtins too).
 func TestNoForkForOrdinaryCommands(t *testing.T) {
+	t.Parallel()
 	for _, shell := range shells.Names() {
 		for _, prompt := range []bool{false, true} {
 			name := shell

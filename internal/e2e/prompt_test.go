@@ -79,6 +79,7 @@ func TestPromptSegments(t *testing.T) {
 // as starship runs them. (The powerlevel10k segment runs in the real p10k:
 // TestRealFrameworks/powerlevel10k.)
 func TestPromptSegmentsWithoutTheirTools(t *testing.T) {
+	t.Parallel()
 	b := testbed.NewBed(t, built(t))
 	want := status(t, b)
 

@@ -62,6 +62,7 @@ lines:
 // line about it in the whole session, naming the binary; for text-file,
 // the hook's own "not found or not executable" line.
 func TestBinaryReplacedAfterInit(t *testing.T) {
+	t.Parallel()
 	for _, shell := range shells.Names() {
 		for _, variant := range []string{"text-file", "text-in-place"} {
 			t.Run(shell+"/"+variant, func(t *testing.T) {

@@ -84,6 +84,7 @@ func TestReloadAndMissingBinary(t *testing.T) {
 // runs, the right $? reaches the PROMPT_COMMAND hooks and the user, and
 // nothing complains.
 func TestBashForeignTrapAndPromptCommand(t *testing.T) {
+	t.Parallel()
 	for _, variant := range []string{"string", "array", "ps0-precmd", "trap-chain"} {
 		t.Run(variant, func(t *testing.T) {
 			t.Parallel()

@@ -24,6 +24,7 @@ import (
 // time, every key that left the agent is in the removal log, and no user
 // key left.
 func TestStoppedMidPruneLogsEveryKeyThatLeft(t *testing.T) {
+	t.Parallel()
 	bins := built(t)
 	// 2 user keys and 6 stale ones: pre lists (request 1), removes 4
 	// (2 to 5) and lists again (6).
@@ -33,6 +34,7 @@ func TestStoppedMidPruneLogsEveryKeyThatLeft(t *testing.T) {
 			for n := 1; n <= requests; n++ {
 				name := fmt.Sprintf("%v/request%d/delivered=%v", sig, n, delivered)
 				t.Run(name, func(t *testing.T) {
+					t.Parallel()
 					stopAtRequest(t, bins.Eich, sig, n, delivered)
 				})
 			}
