@@ -26,6 +26,14 @@ fi
 
 fuzztime=${EICH_FUZZTIME:-15s}
 
+# step starts a step: it says how long the step before it took (a figure
+# for the reader, not a check), then names the new one, if any.
+step() {
+	[ -z "${step_name-}" ] || echo "   ($step_name: $((SECONDS - step_at)) s)"
+	step_name=$1 step_at=$SECONDS
+	[ -z "$1" ] || echo "== $1"
+}
+
 # The release snapshot and the install tests run in the background, beside
 # every step below: on a fresh machine the snapshot spends minutes
 # compiling GoReleaser (pinned in scripts/goreleaser.sh; `go run` keeps it
@@ -37,17 +45,18 @@ fuzztime=${EICH_FUZZTIME:-15s}
 release_log=$(mktemp "${TMPDIR:-/tmp}/eich-release.XXXXXX")
 set -m
 (
-	echo "== release snapshot (GoReleaser, .goreleaser.yaml)"
+	step "release snapshot (GoReleaser, .goreleaser.yaml)"
 	# Every release artifact into dist/, nothing published.
 	scripts/goreleaser.sh release --snapshot --clean
-	echo "== install tests, on that snapshot"
+	step "install tests, on that snapshot"
 	EICH_RELEASE_DIST="$PWD/dist" go test -count=1 -timeout 60m ./internal/installtest/
+	step ""
 ) >"$release_log" 2>&1 &
 release_pid=$!
 set +m
 trap 'kill -- "-$release_pid" 2>/dev/null || true; rm -f "$release_log"' EXIT
 
-echo "== gofmt, go vet"
+step "gofmt, go vet"
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then
 	echo "gofmt needed:" "$unformatted" >&2
@@ -55,11 +64,11 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
-echo "== build for macOS"
+step "build for macOS"
 GOOS=darwin GOARCH=arm64 go build -o /dev/null ./...
 GOOS=darwin GOARCH=amd64 go build -o /dev/null ./...
 
-echo "== fuzz ($fuzztime each)"
+step "fuzz ($fuzztime each)"
 # A target that is not there would pass quietly ("no fuzz tests to fuzz"):
 # each is looked up first.
 fuzz() {
@@ -77,16 +86,17 @@ fuzz ./hooks/proc FuzzParseProcArgs2
 fuzz ./hooks/sshargs FuzzParse
 fuzz ./hooks/sshargs FuzzComment
 
-echo "== benchmarks, once each (not timed)"
+step "benchmarks, once each (not timed)"
 go test -run '^$' -bench . -benchtime 1x ./...
 
-echo "== tests (but the install tests, which run with the snapshot)"
+step "tests (but the install tests, which run with the snapshot)"
 # shellcheck disable=SC2046 # one word a package path
 go test -count=1 -timeout 60m $(go list ./... | grep -v '/internal/installtest$')
 
-echo "== waiting for the release snapshot and the install tests"
+step "waiting for the release snapshot and the install tests"
 release_status=0
 wait "$release_pid" || release_status=$?
+step ""
 cat "$release_log"
 if [ "$release_status" -ne 0 ]; then
 	echo "release snapshot or install tests failed (exit $release_status)" >&2
