@@ -222,7 +222,7 @@ func probeRemoval(a *sshagent.Agent) (bool, string) {
 }
 
 // stateReport is what doctor says about the state dir and the ledger.
-func (ss *Session) stateReport() []Finding {
+func (ss *session) stateReport() []Finding {
 	path, _ := ss.s.stateDirPath()
 	var out []Finding
 	switch {

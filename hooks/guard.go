@@ -195,7 +195,7 @@ func guardRun(s *Settings, g guardedLogin) string {
 // markIdentity records the login's key file as an EIC key, when the
 // login generated it (not `--private-key-file`) and it is none of the
 // user's own key files in ~/.ssh.
-func (ss *Session) markIdentity(g guardedLogin) error {
+func (ss *session) markIdentity(g guardedLogin) error {
 	if !g.login.GeneratesKey || !ss.writable() {
 		return nil
 	}
@@ -212,7 +212,7 @@ func (ss *Session) markIdentity(g guardedLogin) error {
 }
 
 // saveLedger writes the ledger when it changed.
-func (ss *Session) saveLedger() {
+func (ss *session) saveLedger() {
 	if ss.writable() && ss.ledger.Changed() {
 		if err := ss.dir.SaveLedger(ss.ledger); err != nil {
 			ss.note(err.Error())

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/eich-dev/eich/hooks/cmdline"
-	"github.com/eich-dev/eich/hooks/config"
+	"github.com/eich-dev/eich/hooks/settings"
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
@@ -185,7 +185,7 @@ func TestGuardRefusesHostileKeyFiles(t *testing.T) {
 			a := testbed.StartAgent(t)
 			a.AddStale(t, 4)
 			var stderr strings.Builder
-			s := &Settings{Settings: config.Defaults(), Socket: a.Socket, StateDir: filepath.Join(t.TempDir(), "eich"),
+			s := &Settings{Settings: settings.Defaults(), Socket: a.Socket, StateDir: filepath.Join(t.TempDir(), "eich"),
 				Home: t.TempDir(), Stderr: &stderr, Start: time.Now()}
 			g := guardedLogin{sshPID: os.Getpid(), identity: path, login: cmdline.Login{GeneratesKey: true}}
 			done := make(chan string, 1)

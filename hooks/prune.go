@@ -35,7 +35,7 @@ type Report struct {
 func (p *Report) Reachable() bool { return policy.Reachable(p.After, p.Limit, p.InFlight) }
 
 // prune decides for keys and carries it out; reason goes to the log.
-func (ss *Session) prune(keys []Key, phase policy.Phase, inFlight int, dryRun bool, reason string) *Report {
+func (ss *session) prune(keys []Key, phase policy.Phase, inFlight int, dryRun bool, reason string) *Report {
 	limit := ss.s.MaxAuthTries
 	d := policy.Decide(policy.Input{Classes: classesOf(keys), Limit: limit, InFlight: inFlight, Mode: ss.s.Mode, Phase: phase})
 	rep := &Report{Decision: d, Agent: ss.agent.Socket, Limit: limit, InFlight: inFlight, After: len(keys), DryRun: dryRun}
@@ -65,7 +65,7 @@ func (k Key) blob() string { return string(k.agentKey.Blob) }
 // each outcome. Only what is gone from the agent counts as removed:
 // gpg-agent answers success and keeps the key; 1Password, Bitwarden and
 // Secretive refuse.
-func (ss *Session) removeThroughLog(rep *Report, reason string) {
+func (ss *session) removeThroughLog(rep *Report, reason string) {
 	batch := state.NewBatch()
 	log := make([]state.Removal, len(rep.Planned))
 	for i, k := range rep.Planned {
@@ -164,7 +164,7 @@ func Prune(s *Settings, dryRun, allStale bool) (*Report, error) {
 		inFlight = ss.dir.CountInFlight("", ss.agent.Socket, ss.now)
 	}
 	rep := ss.prune(keys, phase, inFlight, dryRun, reason)
-	left := remaining(keys, rep)
+	left := keysLeft(keys, rep)
 	ss.remember(left)
 	ss.publish(left)
 	rep.Notes = ss.notes
@@ -174,8 +174,8 @@ func Prune(s *Settings, dryRun, allStale bool) (*Report, error) {
 	return rep, nil
 }
 
-// remaining is keys less those removed.
-func remaining(keys []Key, rep *Report) []Key {
+// keysLeft is keys less those removed.
+func keysLeft(keys []Key, rep *Report) []Key {
 	gone := map[string]bool{}
 	for _, k := range rep.Removed {
 		gone[k.blob()] = true

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/eich-dev/eich/hooks"
-	"github.com/eich-dev/eich/hooks/config"
+	"github.com/eich-dev/eich/hooks/settings"
 )
 
 // testSettings are eich's defaults against the agent at socket, with a
@@ -16,7 +16,7 @@ import (
 // wide enough for a loaded machine; tests of the deadlines set their own.
 func testSettings(tb testing.TB, socket string, stderr io.Writer) *hooks.Settings {
 	tb.Helper()
-	s := &hooks.Settings{Settings: config.Defaults(), Socket: socket,
+	s := &hooks.Settings{Settings: settings.Defaults(), Socket: socket,
 		StateDir: filepath.Join(tb.TempDir(), "eich"), Home: tb.TempDir(), Stderr: stderr}
 	s.AgentTimeout, s.LockWait, s.HookBudget = 5*time.Second, 5*time.Second, 30*time.Second
 	s.SSHConfig = writeSSHConfig(tb, s.Home, "")

@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -90,7 +89,7 @@ func PromptStateDir(s *Settings) (string, error) {
 
 // publish leaves the prompt segment for the agent as keys show it now,
 // when there is a state dir to leave it in (it creates none).
-func (ss *Session) publish(keys []Key) {
+func (ss *session) publish(keys []Key) {
 	if ss.dir == nil || ss.agent == nil || errors.Is(ss.noRemove, state.ErrUntrusted) {
 		return
 	}
@@ -184,58 +183,4 @@ func (c *Counts) placeholder(name string) (string, bool) {
 		return "", false
 	}
 	return strconv.Itoa(n), true
-}
-
-// Protect adds fingerprints to the protect list, or with remove set takes
-// them off. It returns the list as it is afterwards.
-func Protect(s *Settings, fps []string, remove bool) ([]string, error) {
-	for _, fp := range fps {
-		if !keyclass.ValidFingerprint(fp) {
-			return nil, fmt.Errorf("%.60q is not a SHA256 fingerprint (as `ssh-add -l` or `eich list` print it: SHA256: and 43 characters)", fp)
-		}
-	}
-	ss := openSession(s, writeState, false)
-	defer ss.close()
-	if ss.lock == nil || errors.Is(ss.noRemove, state.ErrUntrusted) {
-		return nil, ss.noRemove
-	}
-	list, err := ss.dir.Protected()
-	if err != nil {
-		return nil, err
-	}
-	set := map[string]bool{}
-	for _, fp := range list {
-		set[fp] = true
-	}
-	for _, fp := range fps {
-		set[fp] = !remove
-	}
-	var out []string
-	for fp, on := range set {
-		if on {
-			out = append(out, fp)
-		}
-	}
-	if err := ss.dir.SetProtected(out); err != nil {
-		return nil, err
-	}
-	return ss.dir.Protected()
-}
-
-// Log returns every removal eich logged, oldest first, with its outcome,
-// and how many log lines could not be read; nothing before eich has
-// written any state. What the log's reader has to say about the files
-// themselves (older text of an oversized file skipped, one file it could
-// not read while it read the other) goes to stderr, one line each.
-func Log(s *Settings) ([]state.Removal, int, error) {
-	ss := openSession(s, readNoLedger, false)
-	defer ss.close()
-	if ss.dir == nil {
-		return nil, 0, ss.noRemove
-	}
-	rs, bad, notes, err := ss.dir.ReadLog()
-	for _, n := range notes {
-		say(s, n)
-	}
-	return rs, bad, err
 }

@@ -77,7 +77,7 @@ fuzz() {
 }
 fuzz ./hooks/cmdline FuzzIsEIC
 fuzz ./hooks/state FuzzDecodeLedger
-fuzz ./hooks/config FuzzParse
+fuzz ./hooks/settings FuzzParse
 fuzz ./hooks/safetext FuzzLine
 fuzz ./hooks/safetext FuzzJSON
 fuzz ./internal/output FuzzPrintedText

@@ -8,7 +8,7 @@
 // them. Each hook carries two placeholders that Script fills in: @EICH_BIN@
 // (the path of the eich binary) and @EICH_EXTRA@ (extra command names that
 // the shell-side test treats as EIC-looking; plain words, see
-// config.IsCommandName).
+// settings.IsCommandName).
 // Each script builds its pattern tests from the names itself, when it loads.
 // Each prompt segment carries @EICH_STATE@ (eich's state dir), filled in by
 // PromptScript.
@@ -24,7 +24,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/eich-dev/eich/hooks/config"
+	"github.com/eich-dev/eich/hooks/settings"
 )
 
 // EnvVar is exported (as "1") by the hooks while an EIC command runs; the
@@ -69,7 +69,7 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 		return "", fmt.Errorf("render %s hook: binary path %q contains a newline or NUL", shell, binPath)
 	}
 	for _, name := range extraCommands {
-		if !config.IsCommandName(name) {
+		if !settings.IsCommandName(name) {
 			return "", fmt.Errorf("render %s hook: extra command name %q: want letters, digits and _ . + - only", shell, name)
 		}
 	}
@@ -77,7 +77,7 @@ func Script(shell, binPath string, extraCommands []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The names need no quotes in any of the three shells (config.IsCommandName).
+	// The names need no quotes in any of the three shells (settings.IsCommandName).
 	// In fish they are the last words of a line, which keeps no trailing
 	// space when there are none.
 	extra, names := extraPlaceholder, strings.Join(extraCommands, " ")

@@ -21,9 +21,9 @@ import (
 
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/cmdline"
-	"github.com/eich-dev/eich/hooks/config"
 	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/safetext"
+	"github.com/eich-dev/eich/hooks/settings"
 	"github.com/eich-dev/eich/internal/completion"
 	"github.com/eich-dev/eich/internal/output"
 	"github.com/eich-dev/eich/shells"
@@ -266,15 +266,15 @@ func checkArgs(cmds []*cli.Command, parent string) {
 	}
 }
 
-// settingFlags are the global flags, one per setting in package config.
-// They bind no environment variables: config.Resolve reads EICH_* itself,
+// settingFlags are the global flags, one per setting in package settings.
+// They bind no environment variables: settings.Resolve reads EICH_* itself,
 // so that an empty variable counts as unset and every source goes through
 // the setting's one validator.
 func settingFlags() []cli.Flag {
 	configFlag := valueFlag("config", "FILE", "", "config file (default $XDG_CONFIG_HOME/eich/config; $EICH_CONFIG)")
 	configFlag.TakesFile = true
 	flags := []cli.Flag{configFlag}
-	for _, d := range config.Scalars {
+	for _, d := range settings.Scalars {
 		usage := d.Usage + " ($" + d.Env() + "; config: " + d.Key + ")" // not fmt: this runs at every start
 		if d.Switch {
 			flags = append(flags, &cli.BoolFlag{Name: d.Flag(), Usage: usage})
@@ -292,7 +292,7 @@ var modes = []policy.Mode{policy.Auto, policy.Always, policy.Off}
 // placeholder names what a setting's value is, by its default: N for a
 // number, DURATION for a duration, the modes for mode. config's validator
 // stays the one check of the value.
-func placeholder(d config.Scalar) string {
+func placeholder(d settings.Scalar) string {
 	if d.Key == "mode" {
 		words := make([]string, len(modes))
 		for i, m := range modes {
@@ -329,14 +329,14 @@ func withHookSettings(action func(*cli.Command, *hooks.Settings) error) cli.Acti
 		s, err := resolve(c)
 		hs := &hooks.Settings{Settings: s, Problem: err, Start: started}
 		if err != nil {
-			hs.Settings = config.Defaults()
+			hs.Settings = settings.Defaults()
 		}
 		return action(c, hs)
 	}
 }
 
-func resolve(c *cli.Command) (config.Settings, error) {
-	return config.Resolve(config.Sources{Flag: func(name string) (string, bool) {
+func resolve(c *cli.Command) (settings.Settings, error) {
+	return settings.Resolve(settings.Sources{Flag: func(name string) (string, bool) {
 		if !c.IsSet(name) {
 			return "", false
 		}

@@ -8,7 +8,7 @@ import "github.com/urfave/cli/v3"
 // ("--mode auto|always|off") lists the values, which the completions
 // offer after the flag; with TakesFile set they offer file names. The
 // value stays a string: whoever reads it checks it (for the settings, the
-// one validator in package config), so help and completion add no second
+// one validator in package settings), so help and completion add no second
 // check.
 type Flag struct {
 	cli.StringFlag

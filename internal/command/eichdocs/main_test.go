@@ -15,7 +15,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/eich-dev/eich/hooks/config"
+	"github.com/eich-dev/eich/hooks/settings"
 	"github.com/eich-dev/eich/internal/command"
 	"github.com/eich-dev/eich/internal/completion"
 	"github.com/eich-dev/eich/internal/testbed"
@@ -169,7 +169,7 @@ func TestDocumentsTheCommandTree(t *testing.T) {
 		}
 	}
 	env, files := section(page, "ENVIRONMENT"), section(page, "FILES")
-	for _, s := range config.Scalars {
+	for _, s := range settings.Scalars {
 		if !strings.Contains(env, ".B "+s.Env()+"\n") {
 			t.Errorf("ENVIRONMENT lacks %s", s.Env())
 		}

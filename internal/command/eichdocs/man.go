@@ -12,7 +12,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/eich-dev/eich/hooks/config"
+	"github.com/eich-dev/eich/hooks/settings"
 )
 
 // pageText is the hand-written part of the page, from DESCRIPTION on.
@@ -220,7 +220,7 @@ func flagItem(f cli.Flag) string {
 // environmentSection lists each setting's EICH_* variable.
 func environmentSection() string {
 	var b strings.Builder
-	for _, s := range config.Scalars {
+	for _, s := range settings.Scalars {
 		b.WriteString(".TP\n.B " + escape(s.Env()) + "\n")
 		text := `Sets what \fB\-\-` + escape(s.Flag()) + `\fR sets`
 		if s.Switch {
@@ -235,9 +235,9 @@ func environmentSection() string {
 // with a comma after each but the last, which gets a semicolon.
 func configKeys() string {
 	var b strings.Builder
-	for i, s := range config.Scalars {
+	for i, s := range settings.Scalars {
 		sep := ","
-		if i == len(config.Scalars)-1 {
+		if i == len(settings.Scalars)-1 {
 			sep = ";"
 		}
 		b.WriteString(".BR " + escape(s.Key) + " " + sep + "\n")
@@ -246,13 +246,13 @@ func configKeys() string {
 }
 
 // scalar finds the setting a global flag sets.
-func scalar(f cli.Flag) (config.Scalar, bool) {
-	for _, s := range config.Scalars {
+func scalar(f cli.Flag) (settings.Scalar, bool) {
+	for _, s := range settings.Scalars {
 		if s.Flag() == f.Names()[0] {
 			return s, true
 		}
 	}
-	return config.Scalar{}, false
+	return settings.Scalar{}, false
 }
 
 func visibleFlags(flags []cli.Flag) []cli.Flag {

@@ -1,4 +1,4 @@
-// Package config resolves eich's settings. Each setting is defined once,
+// Package settings resolves eich's settings. Each setting is defined once,
 // in Scalars or as a list key, with the one validator that every source
 // goes through; Resolve takes them in this order of precedence:
 // command-line flags, EICH_* environment variables, the config file, and
@@ -18,7 +18,7 @@
 //	hook_budget = 1s
 //	protect = SHA256:AAAA…
 //	extra_command = eic
-package config
+package settings
 
 import (
 	"bytes"

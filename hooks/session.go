@@ -1,15 +1,3 @@
-// Package hooks does eich's work: it looks at the ssh-agent, sorts its
-// keys, keeps the ledger of EC2 Instance Connect keys, and removes stale
-// ones when an EIC login would otherwise fail with "Too many
-// authentication failures".
-//
-// Each exported function is one command: Status, List, Prune, Pre, Post,
-// Protect, Log, Doctor. Every one of them works through a Session, which
-// opens the state and the agent, lists and classifies, prunes through the
-// write-ahead log, remembers what it saw, and closes. The jobs below it
-// live in subpackages: sshagent (the protocol, with deadlines), cmdline
-// (recognising EIC command lines), keyclass, policy (the decision and the
-// room rule), state and config (the settings, resolved once).
 package hooks
 
 import (
@@ -22,15 +10,15 @@ import (
 
 	"golang.org/x/crypto/ssh/agent"
 
-	"github.com/eich-dev/eich/hooks/config"
 	"github.com/eich-dev/eich/hooks/keyclass"
+	"github.com/eich-dev/eich/hooks/settings"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
 )
 
 // Settings are the resolved settings and what a command runs against.
 type Settings struct {
-	config.Settings
+	settings.Settings
 	// Problem is why the settings could not be resolved. The hooks then
 	// run on the defaults and remove nothing; other commands never get
 	// this far.
@@ -104,8 +92,8 @@ const (
 	writeState                 // create the dir, lock, set aside a corrupt ledger
 )
 
-// Session is one command's hold on the state and the agent.
-type Session struct {
+// session is one command's hold on the state and the agent.
+type session struct {
 	s         *Settings
 	now       time.Time
 	end       time.Time // the hook's budget runs out; zero: no budget
@@ -125,8 +113,8 @@ type Session struct {
 // openSession opens the state as access says. With budgeted set, the
 // whole session, lock wait and agent calls, ends by the hook budget. It
 // never fails: a state problem becomes noRemove and a note.
-func openSession(s *Settings, access access, budgeted bool) *Session {
-	ss := &Session{s: s, now: s.now(), ledger: state.NewLedger(), protected: map[string]bool{}}
+func openSession(s *Settings, access access, budgeted bool) *session {
+	ss := &session{s: s, now: s.now(), ledger: state.NewLedger(), protected: map[string]bool{}}
 	if budgeted {
 		start := s.Start
 		if start.IsZero() {
@@ -145,7 +133,7 @@ func openSession(s *Settings, access access, budgeted bool) *Session {
 }
 
 // openAgentSession is openSession, then a connection to the shell's agent.
-func openAgentSession(s *Settings, access access) (*Session, error) {
+func openAgentSession(s *Settings, access access) (*session, error) {
 	ss := openSession(s, access, false)
 	if err := ss.connect(s.shellAgent()); err != nil {
 		ss.close()
@@ -155,17 +143,17 @@ func openAgentSession(s *Settings, access access) (*Session, error) {
 }
 
 // refuse forbids removal for this session, for the first reason given.
-func (ss *Session) refuse(err error) {
+func (ss *session) refuse(err error) {
 	if ss.noRemove == nil {
 		ss.noRemove = err
 	}
 }
 
-func (ss *Session) note(text string) { ss.notes = append(ss.notes, text) }
+func (ss *session) note(text string) { ss.notes = append(ss.notes, text) }
 
 // warnings are the lines a command shows besides its output: why it may
 // not remove keys, then its notes.
-func (ss *Session) warnings() []string {
+func (ss *session) warnings() []string {
 	if ss.noRemove == nil {
 		return ss.notes
 	}
@@ -173,7 +161,7 @@ func (ss *Session) warnings() []string {
 }
 
 // remaining is what is left of the budget; a long time without one.
-func (ss *Session) remaining() time.Duration {
+func (ss *session) remaining() time.Duration {
 	if ss.end.IsZero() {
 		return time.Hour
 	}
@@ -182,7 +170,7 @@ func (ss *Session) remaining() time.Duration {
 
 // spent says why a budgeted session cannot go on, once its budget is gone
 // before it reached the agent (a held lock takes it all).
-func (ss *Session) spent() error {
+func (ss *session) spent() error {
 	if ss.remaining() > 0 {
 		return nil
 	}
@@ -192,7 +180,7 @@ func (ss *Session) spent() error {
 	return fmt.Errorf("hook budget (%v) spent before eich reached the agent", ss.s.HookBudget)
 }
 
-func (ss *Session) openState(access access) {
+func (ss *session) openState(access access) {
 	write := access == writeState
 	path, err := ss.s.stateDirPath()
 	if err != nil {
@@ -244,7 +232,7 @@ func (ss *Session) openState(access access) {
 }
 
 // connect opens the agent at socket, within the budget.
-func (ss *Session) connect(socket string) error {
+func (ss *session) connect(socket string) error {
 	if socket == "" {
 		return fmt.Errorf("%w: SSH_AUTH_SOCK is not set", sshagent.ErrNoAgent)
 	}
@@ -257,9 +245,9 @@ func (ss *Session) connect(socket string) error {
 }
 
 // writable reports whether the session may write state.
-func (ss *Session) writable() bool { return ss.lock != nil && ss.noRemove == nil }
+func (ss *session) writable() bool { return ss.lock != nil && ss.noRemove == nil }
 
-func (ss *Session) close() {
+func (ss *session) close() {
 	if ss.lock != nil {
 		ss.lock.Unlock()
 	}
@@ -272,7 +260,7 @@ func (ss *Session) close() {
 }
 
 // inspect lists the agent and classifies every key.
-func (ss *Session) inspect() ([]Key, error) {
+func (ss *session) inspect() ([]Key, error) {
 	list, err := ss.agent.List()
 	if err != nil {
 		return nil, err
@@ -281,7 +269,7 @@ func (ss *Session) inspect() ([]Key, error) {
 }
 
 // classify sorts listed keys by the ledger and protect list as they are.
-func (ss *Session) classify(list []*agent.Key) []Key {
+func (ss *session) classify(list []*agent.Key) []Key {
 	facts := keyclass.Facts{
 		Known:     ss.ledger.KnownEIC,
 		Protected: func(fp string) bool { return ss.protected[fp] },
@@ -300,7 +288,7 @@ func (ss *Session) classify(list []*agent.Key) []Key {
 }
 
 // remember records the keys as seen and saves the ledger, when writing.
-func (ss *Session) remember(keys []Key) {
+func (ss *session) remember(keys []Key) {
 	if !ss.writable() {
 		return
 	}
@@ -332,19 +320,4 @@ func classesOf(keys []Key) []keyclass.Class {
 		cs[i] = k.Class
 	}
 	return cs
-}
-
-// List returns the agent's keys, classified, with warnings about the
-// state. It writes nothing.
-func List(s *Settings) ([]Key, []string, error) {
-	ss, err := openAgentSession(s, readState)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer ss.close()
-	keys, err := ss.inspect()
-	if err == nil {
-		ss.publish(keys)
-	}
-	return keys, ss.warnings(), err
 }
