@@ -36,8 +36,9 @@ test:
 	scripts/test.sh
 
 # Every release artifact, unpublished, in dist/: archives for linux/darwin x
-# amd64/arm64, checksums.txt, .deb, .rpm and the Homebrew formula
+# amd64/arm64, checksums.txt, .deb, .rpm and the Homebrew cask
 # (.goreleaser.yaml; GoReleaser at the version scripts/goreleaser.sh pins).
+# Unsigned unless EICH_SIGNING_KEY names a key (checksums.txt.sig).
 # The first run compiles GoReleaser from source: 18 min 47 s on 2 cores.
 dist:
 	scripts/goreleaser.sh release --snapshot --clean

@@ -9,7 +9,9 @@
 # --from-source it builds with the local Go toolchain. Otherwise it
 # downloads eich_<version>_<os>_<arch>.tar.gz and checksums.txt from the
 # release (or --base-url) and checks the archive's SHA-256 before it
-# installs anything. The completions and the man page come from the
+# installs anything. Where ssh-keygen can (OpenSSH 8.1 or later), it first
+# checks checksums.txt.sig, the signature over checksums.txt, against the
+# release key pinned below (RELEASE_KEY). The completions and the man page come from the
 # archive, or from the checkout (internal/command/eichdocs), and go where
 # this user's shells and man look. Only this script's functions are
 # defined at the top level; the one call is on the last line, so a cut-off
@@ -26,9 +28,9 @@ adds the one line that loads its hook to your shell's rc file.
 Options:
   --bin-dir DIR      where to put the eich binary (default ~/.local/bin)
   --version V        install release V (e.g. 0.1.0); default: the latest
-  --base-url URL     download from URL/eich_<V>_<os>_<arch>.tar.gz and
-                     URL/checksums.txt (env EICH_INSTALL_BASE_URL, the same;
-                     file:// works)
+  --base-url URL     download from URL/eich_<V>_<os>_<arch>.tar.gz,
+                     URL/checksums.txt and URL/checksums.txt.sig (env
+                     EICH_INSTALL_BASE_URL, the same; file:// works)
   --from-source      build with the local Go toolchain (automatic in a
                      checkout unless --version or a base URL is given)
   --shell SHELL      zsh, bash or fish (default: from $SHELL)
@@ -44,6 +46,12 @@ Options:
 
 Without a terminal on stdin (curl ... | sh) nothing is asked and no rc
 file changes unless --yes or --modify-rc is given.
+
+A download is checked twice: checksums.txt must carry the eich release
+key's signature (checksums.txt.sig; checked with ssh-keygen from OpenSSH
+8.1 or later, else skipped with a warning), and the archive must have the
+SHA-256 that checksums.txt gives it. A release from --base-url without a
+signature is installed with a warning; a bad signature never.
 EOF
 }
 
@@ -57,6 +65,13 @@ die() {
 
 # MARKER ends every line this script adds, so a re-run and --uninstall find it.
 MARKER='# added by eich install.sh'
+
+# RELEASE_KEY is the public half of the key that signs each release's
+# checksums.txt (checksums.txt.sig: `ssh-keygen -Y sign -n file`, see
+# .goreleaser.yaml). scripts/goreleaser.sh signs a release with no other
+# key. Pinned here, so that a changed archive with a checksums.txt made
+# to match it is refused.
+RELEASE_KEY='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIa9t6cXz49y7ZmHvmeKtj/SBIQEfTO0GaiqVk5lDv1z eich release'
 
 # MODULE is eich's Go module path (go.mod's module line), which is also
 # its GitHub repository: releases are at https://$MODULE/releases.
@@ -87,17 +102,89 @@ rc_ok() {
 	ask "$1"
 }
 
-# fetch URL FILE: download with curl or wget (file:// also without them).
-fetch() {
+# get URL FILE: download with curl or wget (file:// also without them);
+# false when that failed.
+get() {
 	if command -v curl >/dev/null 2>&1; then
-		curl -fsSL -o "$2" "$1" || die "could not download $1"
+		curl -fsSL -o "$2" "$1"
 	elif command -v wget >/dev/null 2>&1 && [ "${1#file://}" = "$1" ]; then
-		wget -q -O "$2" "$1" || die "could not download $1"
+		wget -q -O "$2" "$1"
 	elif [ "${1#file://}" != "$1" ]; then
-		cp "${1#file://}" "$2" || die "could not read $1"
+		cp "${1#file://}" "$2"
 	else
 		die "need curl or wget to download $1"
 	fi
+}
+
+# fetch URL FILE: get, or stop.
+fetch() {
+	get "$1" "$2" || die "could not download $1"
+}
+
+# The signature check: a copy of scripts/verify-release.sh's function
+# (internal/installtest checks that the two are the same).
+# --- from scripts/verify-release.sh
+eich_verify_release() {
+	if [ "$#" -ne 3 ] || [ -z "$3" ]; then
+		echo "eich_verify_release: want FILE SIGNATURE PUBLIC_KEY" >&2
+		return 2
+	fi
+	if ! command -v ssh-keygen >/dev/null 2>&1; then
+		echo "cannot check the release signature: no ssh-keygen (OpenSSH 8.1 or later)" >&2
+		return 2
+	fi
+	if [ ! -f "$1" ] || [ ! -f "$2" ]; then
+		echo "cannot check the release signature: $1 or $2 is missing" >&2
+		return 1
+	fi
+	# The allowed-signers file names the one key that may have signed, for
+	# the principal and namespace that signing used.
+	_eich_allowed=$(mktemp 2>/dev/null) || {
+		echo "cannot check the release signature: no temp file" >&2
+		return 2
+	}
+	printf 'eich-release namespaces="file" %s\n' "$3" >"$_eich_allowed"
+	_eich_out=$(ssh-keygen -Y verify -f "$_eich_allowed" -I eich-release -n file -s "$2" <"$1" 2>&1)
+	_eich_rc=$?
+	rm -f "$_eich_allowed"
+	case $_eich_rc in
+	0) return 0 ;;
+	esac
+	# ssh-keygen before 8.1 has no -Y and says so in its usage text.
+	case $_eich_out in
+	*"unknown option"* | *"illegal option"* | *usage:*)
+		echo "cannot check the release signature: this ssh-keygen is older than OpenSSH 8.1" >&2
+		return 2
+		;;
+	esac
+	echo "the release signature over $1 is not the eich release key's: $_eich_out" >&2
+	return 1
+}
+# --- end of the copy
+
+# check_signature BASE: check BASE/checksums.txt.sig against RELEASE_KEY.
+# A bad signature stops the install. Without one, a release from GitHub
+# stops too (every release is signed); one from --base-url goes on to the
+# SHA-256 check alone, with a warning, as it does where ssh-keygen cannot
+# check.
+check_signature() {
+	if ! get "$1/checksums.txt.sig" "$tmp/checksums.txt.sig" 2>/dev/null; then
+		[ -n "$opt_base_url" ] ||
+			die "could not download $1/checksums.txt.sig, the release's signature; nothing was installed"
+		warn "$1 has no checksums.txt.sig: the release is not signed; checking the archive's SHA-256 only"
+		return 0
+	fi
+	sig_status=0
+	eich_verify_release "$tmp/checksums.txt" "$tmp/checksums.txt.sig" "$RELEASE_KEY" 2>"$tmp/sig.err" ||
+		sig_status=$?
+	case $sig_status in
+	0) say "verified checksums.txt (signed by the eich release key)" ;;
+	2) warn "$(cat "$tmp/sig.err"); checking the archive's SHA-256 only" ;;
+	*)
+		cat "$tmp/sig.err" >&2
+		die "checksums.txt.sig is not the eich release key's signature over checksums.txt: the release was changed or is not eich's; nothing was installed"
+		;;
+	esac
 }
 
 # sha256 FILE: print the file's SHA-256 in hex.
@@ -193,6 +280,7 @@ download_release() {
 	fi
 	base=${base%/}
 	fetch "$base/checksums.txt" "$tmp/checksums.txt"
+	check_signature "$base"
 	if [ -n "$opt_version" ]; then
 		archive="eich_${opt_version#v}_${os}_${arch}.tar.gz"
 	else

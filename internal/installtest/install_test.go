@@ -3,8 +3,10 @@
 // script under /bin/sh against a throw-away HOME and bin dir, the archives
 // and packages of a GoReleaser snapshot (.goreleaser.yaml, run through
 // scripts/goreleaser.sh, or the one EICH_RELEASE_DIST names), and the user's shells
-// started interactively to see that they load the hook. A missing tool (shellcheck, zsh, fish, curl, tar)
-// fails the test; nothing skips.
+// started interactively to see that they load the hook. A release signed
+// with a throw-away key (signature_test.go) is installed, and a trojaned
+// one refused. A missing tool (shellcheck, zsh, fish, curl, tar,
+// dpkg-deb, rpm, ssh-keygen) fails the test; nothing skips.
 package installtest
 
 import (
@@ -541,26 +543,67 @@ func TestReleaseEndToEnd(t *testing.T) {
 	}
 }
 
-// TestPackagesAndFormula: the .deb holds the binary, the man page and the
-// three completions where Debian's shells look; the .rpm and the Homebrew
-// formula are there, and the formula installs the same files from the
-// archive it names by checksum.
-func TestPackagesAndFormula(t *testing.T) {
+// TestPackagesAndCask: the .deb holds the binary, the gzip'ed man page,
+// the three completions where Debian's shells look and the copyright
+// file; the .rpm the same where Fedora's look, the man page marked as
+// documentation and the licence as the licence; both are in
+// checksums.txt. The Homebrew cask names the archive by version and
+// checksum and installs the binary, the man page and the completions
+// from it.
+func TestPackagesAndCask(t *testing.T) {
 	setup(t)
 	debs, _ := filepath.Glob(filepath.Join(distDir, "*.deb"))
 	rpms, _ := filepath.Glob(filepath.Join(distDir, "*.rpm"))
 	if len(debs) != 2 || len(rpms) != 2 {
 		t.Fatalf("want a .deb and an .rpm for linux amd64 and arm64 in dist/, got %v and %v", debs, rpms)
 	}
-	list, err := exec.Command(testbed.Tool(t, "dpkg-deb"), "--contents", debs[0]).Output()
-	if err != nil {
-		t.Fatalf("dpkg-deb --contents %s: %v", debs[0], err)
+	dpkgDeb := testbed.Tool(t, "dpkg-deb")
+	for _, deb := range debs {
+		list, err := exec.Command(dpkgDeb, "--contents", deb).Output()
+		if err != nil {
+			t.Fatalf("dpkg-deb --contents %s: %v", deb, err)
+		}
+		var paths []string
+		for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+			// -rw-r--r-- root/root 1234 2026-12-02 11:51 ./usr/bin/eich
+			if f := strings.Fields(line); len(f) == 6 && !strings.HasPrefix(f[0], "d") {
+				if f[1] != "root/root" && f[1] != "0/0" { // nfpm names no owner of the changelog
+					t.Errorf("%s: %s belongs to %s, want root", filepath.Base(deb), f[5], f[1])
+				}
+				paths = append(paths, f[5])
+			}
+		}
+		slices.Sort(paths)
+		want := []string{"./usr/bin/eich", "./usr/share/bash-completion/completions/eich",
+			"./usr/share/doc/eich/README.md", "./usr/share/doc/eich/changelog.Debian.gz", "./usr/share/doc/eich/copyright",
+			"./usr/share/fish/vendor_completions.d/eich.fish", "./usr/share/lintian/overrides/eich",
+			"./usr/share/man/man1/eich.1.gz", "./usr/share/zsh/vendor-completions/_eich"}
+		if !slices.Equal(paths, want) {
+			t.Errorf("%s holds\n  %s\nwant\n  %s", filepath.Base(deb), strings.Join(paths, "\n  "), strings.Join(want, "\n  "))
+		}
 	}
-	for _, path := range []string{"./usr/bin/eich", "./usr/share/man/man1/eich.1",
-		"./usr/share/bash-completion/completions/eich", "./usr/share/zsh/vendor-completions/_eich",
-		"./usr/share/fish/vendor_completions.d/eich.fish", "./usr/share/doc/eich/LICENSE"} {
-		if !strings.Contains(string(list), " "+path+"\n") {
-			t.Errorf("%s lacks %s; it holds:\n%s", filepath.Base(debs[0]), path, list)
+	rpm := testbed.Tool(t, "rpm")
+	for _, pkg := range rpms {
+		// Every file, then those marked as documentation, then the licence.
+		for _, c := range []struct {
+			flag string
+			want []string
+		}{
+			{"-qlp", []string{"/usr/bin/eich", "/usr/share/bash-completion/completions/eich",
+				"/usr/share/doc/eich/README.md", "/usr/share/fish/vendor_completions.d/eich.fish",
+				"/usr/share/licenses/eich/LICENSE", "/usr/share/man/man1/eich.1.gz", "/usr/share/zsh/site-functions/_eich"}},
+			{"-qdp", []string{"/usr/share/doc/eich/README.md", "/usr/share/man/man1/eich.1.gz"}},
+			{"-qLp", []string{"/usr/share/licenses/eich/LICENSE"}},
+		} {
+			out, err := exec.Command(rpm, c.flag, pkg).Output()
+			if err != nil {
+				t.Fatalf("rpm %s %s: %v", c.flag, pkg, err)
+			}
+			got := strings.Fields(string(out))
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("rpm %s %s: %q, want %q", c.flag, filepath.Base(pkg), got, c.want)
+			}
 		}
 	}
 	sums := checksums(t)
@@ -570,14 +613,30 @@ func TestPackagesAndFormula(t *testing.T) {
 		}
 	}
 
-	formula, err := os.ReadFile(filepath.Join(distDir, "homebrew", "Formula", "eich.rb"))
+	cask, err := os.ReadFile(filepath.Join(distDir, "homebrew", "Casks", "eich.rb"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`version "` + testVersion + `"`, `license "MIT"`, archiveName, `sha256 "` + sums[archiveName] + `"`, `bin.install "eich"`,
-		`man1.install "man/eich.1"`, `zsh_completion.install "completions/_eich"`, `fish_completion.install "completions/eich.fish"`} {
-		if !strings.Contains(string(formula), want) {
-			t.Errorf("the formula lacks %q:\n%s", want, formula)
+	want := []string{`cask "eich" do`, `version "` + testVersion + `"`, `binary "eich"`, `manpage "man/eich.1"`,
+		`bash_completion "completions/eich.bash"`, `zsh_completion "completions/_eich"`, `fish_completion "completions/eich.fish"`}
+	for _, platform := range []string{"darwin_amd64", "darwin_arm64", "linux_amd64", "linux_arm64"} {
+		name := "eich_" + testVersion + "_" + platform + ".tar.gz"
+		want = append(want, `sha256 "`+sums[name]+`"`)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(cask), w) {
+			t.Errorf("the cask lacks %q:\n%s", w, cask)
+		}
+	}
+	// The archive's URL names the version through the cask's own
+	// variable, so that a new version changes the version line alone.
+	url := regexp.MustCompile(`(?m)^\s*url "([^"]*)"`).FindAllStringSubmatch(string(cask), -1)
+	if len(url) == 0 {
+		t.Errorf("the cask has no url:\n%s", cask)
+	}
+	for _, u := range url {
+		if !strings.Contains(u[1], "#{version}") || !strings.Contains(u[1], "/eich_#{version}_") {
+			t.Errorf("the cask's url %q does not name the archive by #{version}", u[1])
 		}
 	}
 }
