@@ -16,27 +16,41 @@
 # shellcheck disable=SC2016 # a literal path, quoted by eich init
 _eich_state=@EICH_STATE@
 _eich_seen=$_eich_state/seen-$$
-_eich_sock=
 export EICH_PROMPT=
 
-# _eich_idle: between EIC commands the prompt hook tests the marker and
-# the socket. It runs at the first prompt too (_eich_scan), and after an
-# EIC command once more, after `eich hook post` (see _eich_line), so that
-# prompt shows the login's key. Keeps $? (in a global: `local` costs more).
-_eich_idle() {
-	# shellcheck disable=SC2317 # run at the prompt
-	_eich_precmd() {
+# _eich_segment: what the prompt hook (_eich_precmd, in eich.bash) runs
+# between EIC commands, at the first prompt and after an EIC command too:
+# tests the socket, as the pattern _eich_read made, and the marker, and
+# reads when either fails. Keeps $?: after a command that succeeded the
+# test's own status is it; otherwise it runs again with $? 0 (that of the
+# assignment), then returns the status (saving it for every command would
+# cost 10,000 instructions).
+_eich_segment() {
+	case $? in
+	0)
+		# shellcheck disable=SC2053 # a pattern, made by _eich_read
+		[[ ${SSH_AUTH_SOCK-} == $_eich_sockpat && -e $_eich_seen ]] || _eich_read
+		;;
+	*)
 		_eich_s=$?
-		[[ -e $_eich_seen && ${SSH_AUTH_SOCK-} == "$_eich_sock" ]] || _eich_read
+		_eich_segment
 		return "$_eich_s"
-	}
+		;;
+	esac
 }
+_eich_rest=_eich_segment
 
 # _eich_read: makes the marker, then reads the first line of the prompt
-# file of this shell's agent; no socket or no file: empty.
+# file of this shell's agent; no socket or no file: empty. Keeps the socket
+# as a pattern for the prompt hook: %q writes each character special in a
+# pattern with a backslash. (A control character makes %q write $'...',
+# which matches nothing: such a socket is read at every prompt.) Returns 0.
 _eich_read() {
-	local file
-	_eich_sock=${SSH_AUTH_SOCK-}
+	local file sock=${SSH_AUTH_SOCK-}
+	_eich_sockpat=
+	if [ -n "$sock" ]; then
+		printf -v _eich_sockpat '%q' "$sock"
+	fi
 	EICH_PROMPT=
 	# Only in a state dir of this user's (`eich init` checked it in full),
 	# with a regular file, or nothing yet, in the marker's place. eich
@@ -60,11 +74,12 @@ _eich_read() {
 			esac
 		fi
 		# Only a regular file is read: a FIFO would block the prompt.
-		file=$_eich_state/prompt-${_eich_sock//\//%}
-		if [ -n "$_eich_sock" ] && [ -f "$file" ] && [ ! -L "$file" ]; then
+		file=$_eich_state/prompt-${sock//\//%}
+		if [ -n "$sock" ] && [ -f "$file" ] && [ ! -L "$file" ]; then
 			IFS= read -r EICH_PROMPT 2>/dev/null <"$file"
 		fi
 	fi
+	return 0
 }
 
 _eich_read

@@ -179,8 +179,8 @@ S=$2; F=$S/prompt-%tmp%a%agent.sock
 		var refresh string
 		switch r.name {
 		case "bash":
-			// The prompt hook's form between EIC commands, as at a prompt.
-			head += "_eich_idle\n"
+			// The prompt hook, as at a prompt (the first call settles
+			// into the state between EIC commands).
 			refresh = "_eich_precmd"
 		case "zsh":
 			refresh = "_eich_prompt"
@@ -335,7 +335,7 @@ emit fish_prompt; emit fish_prompt; echo "again:$EICH_PROMPT"`}
 			default:
 				refresh := "_eich_prompt"
 				if r.name == "bash" {
-					refresh = "_eich_idle; _eich_precmd"
+					refresh = "_eich_precmd"
 				}
 				args = []string{"-c", `S=$2 T=$3 X=$4 F=$2/prompt-%tmp%a%agent.sock M=$2/seen-$$
 ` + c.sh + ` || exit 1
