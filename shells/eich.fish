@@ -17,8 +17,10 @@
 # functions), looked up once, at the first prompt after loading. Only a
 # line that matches pays for more: the exact test, the bodies of the
 # functions named in it (one level), the binary. Everything here is
-# builtins: no fork for any other command. Functions are redefined in
-# place, so loading this twice changes nothing.
+# builtins: no fork for any other command. The one fish_prompt handler,
+# _eich_prompt, runs at the first prompt, and then at every prompt only with
+# the prompt segment (prompt.fish). Functions are redefined in place, so
+# loading this twice changes nothing.
 
 # Filled in by `eich init fish`.
 set -g _eich_bin @EICH_BIN@
@@ -47,12 +49,36 @@ function _eich_preexec --on-event fish_preexec
     end
 end
 
+# _eich_prompt: the fish_prompt handler: one `test`, true while the prompt
+# segment's marker is there. _eich_seen is '' when this loads, so the first
+# prompt runs _eich_step; with the segment, so does every prompt after its
+# marker is gone or SSH_AUTH_SOCK changed (prompt.fish). fish_postexec
+# handlers, such as the one that runs `eich hook post`, run before it, so
+# the prompt after an EIC command shows the login's key.
+function _eich_prompt --on-event fish_prompt
+    test -e "$_eich_seen"; or _eich_step
+end
+
+# _eich_step: at the first prompt, _eich_scan; then, with the segment,
+# reads it (_eich_read, prompt.fish); without, erases the handler: no
+# function runs at a prompt between EIC commands.
+function _eich_step
+    if functions -q _eich_scan
+        _eich_scan
+    end
+    if functions -q _eich_read
+        _eich_read
+    else
+        functions -e _eich_prompt
+    end
+end
+
 # _eich_scan: once, at the first prompt after loading (so functions defined
 # after the init line count too): collects the names of the functions whose
 # bodies look like an EIC command. Autoloadable functions are not loaded for
 # this: those in the user's own functions directory are read from their
 # files, fish's own are skipped.
-function _eich_scan --on-event fish_prompt
+function _eich_scan
     functions -e _eich_scan
     set -l found
     # Loaded functions that no autoload file defines (config.fish, aliases).
@@ -151,8 +177,9 @@ end
 # --prompt (after an edit of config.fish) leaves none running; prompt.fish,
 # when it follows, sets it up again. Run by `fisher remove` too.
 function _eich_segment_off
-    functions -e _eich_prompt _eich_agent_changed _eich_read
-    set -e _eich_state _eich_seen EICH_PROMPT
+    functions -e _eich_agent_changed _eich_read
+    set -e _eich_state EICH_PROMPT
+    set -g _eich_seen ''
 end
 
 # _eich_uninstall: fisher's remove event (`fisher remove`): takes the hook
@@ -163,8 +190,8 @@ function _eich_uninstall --on-event eich_uninstall
         _eich_postexec
     end
     _eich_segment_off
-    functions -e _eich_preexec _eich_scan _eich_define _eich_match _eich_usable _eich_line _eich_segment_off _eich_uninstall
-    set -e _eich_bin _eich_extra _eich_pats _eich_extra_re _eich_warned
+    functions -e _eich_preexec _eich_prompt _eich_step _eich_scan _eich_define _eich_match _eich_usable _eich_line _eich_segment_off _eich_uninstall
+    set -e _eich_bin _eich_extra _eich_pats _eich_extra_re _eich_warned _eich_seen
 end
 
 _eich_segment_off

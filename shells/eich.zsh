@@ -16,8 +16,11 @@
 # up once, at the first prompt after loading), so a function wrapping
 # `aws ec2-instance-connect ssh` is caught too. Only a line that matches
 # pays for more: the exact test (_eich_match), the bodies of the functions
-# named in it (one level), the binary. No fork for any other command.
-# Hooks go through add-zsh-hook, so loading this twice changes nothing.
+# named in it (one level), the binary. No fork for any other command. The
+# one precmd hook, _eich_precmd, is there only while it has work: at the
+# first prompt, after an EIC command, and at every prompt with the prompt
+# segment (prompt.zsh). Hooks go through add-zsh-hook, so loading this
+# twice changes nothing.
 
 # Filled in by `eich init zsh`.
 typeset -g _eich_bin=@EICH_BIN@
@@ -42,12 +45,11 @@ _eich_define() {
 	}"
 }
 
-# _eich_scan: once, at the first prompt after loading (so functions defined
+# _eich_scan: at the first prompt after loading (so functions defined
 # later in ~/.zshrc count too): finds the functions whose bodies look like
 # an EIC command and redefines the preexec hook with their names.
 _eich_scan() {
 	emulate -L zsh
-	add-zsh-hook -d precmd _eich_scan
 	local n p found=()
 	# One pattern for all the names, matched against every function body
 	# by zsh itself; _eich_match then checks each candidate exactly.
@@ -96,8 +98,8 @@ _eich_usable() {
 
 # _eich_line LINE: a line that passed preexec's patterns. Tests it exactly,
 # with the bodies of the functions named in it (one level), and runs
-# `eich hook pre`; if that says EIC, exports EICH_EIC and adds the precmd
-# hook that closes the command, in front of the others.
+# `eich hook pre`; if that says EIC, exports EICH_EIC and puts the precmd
+# hook, which closes the command, in front of the others.
 _eich_line() {
 	emulate -L zsh
 	local text=$1 w
@@ -112,6 +114,7 @@ _eich_line() {
 	_eich_usable || return 0
 	if "$_eich_bin" hook pre --shell zsh --session $$ <<<"$text"; then
 		export EICH_EIC=1
+		typeset -g _eich_at=close
 		# First of the precmd hooks, so that those that show the agent's
 		# state (a prompt segment) run after `eich hook post`.
 		precmd_functions=(_eich_precmd ${precmd_functions:#_eich_precmd})
@@ -119,23 +122,48 @@ _eich_line() {
 	return 0
 }
 
-# _eich_precmd: precmd hook while an EIC command runs; closes it, removes
-# itself. Keeps $?.
+# The hook's state, _eich_at: what _eich_precmd does at the next prompt.
+#   scan   the first prompt after loading: _eich_scan
+#   close  after an EIC command: `eich hook post`
+#   ''     nothing; with the prompt segment (prompt.zsh: _eich_seen is
+#          set) its check
+# _eich_precmd: the precmd hook. Between EIC commands with the segment it is
+# one test: the marker is there and the socket is the one read for.
+# ($? needs no saving: zsh restores it after each hook function; it is
+# kept for `eich hook post`.)
 _eich_precmd() {
-	local s=$?
-	add-zsh-hook -d precmd _eich_precmd
-	unset EICH_EIC
-	if [[ -f $_eich_bin && -x $_eich_bin ]]; then
-		"$_eich_bin" hook post --shell zsh --session $$ --status $s </dev/null
+	_eich_s=$?
+	[[ -z $_eich_at && -e $_eich_seen && ${SSH_AUTH_SOCK-} == "$_eich_sock" ]] || _eich_step
+}
+
+# _eich_step: the precmd hook's work in the other states, then the state
+# between EIC commands: with the segment, reads it (after `eich hook post`,
+# so that the prompt after a login shows its key); without, removes the
+# hook.
+_eich_step() {
+	case $_eich_at in
+	(scan) _eich_scan ;;
+	(close)
+		unset EICH_EIC
+		if [[ -f $_eich_bin && -x $_eich_bin ]]; then
+			"$_eich_bin" hook post --shell zsh --session $$ --status $_eich_s </dev/null
+		fi
+		;;
+	esac
+	_eich_at=
+	if [[ -n $_eich_seen ]]; then
+		_eich_read
+	else
+		add-zsh-hook -d precmd _eich_precmd
 	fi
-	return $s
 }
 
 autoload -Uz add-zsh-hook
 # Loaded again without --prompt (after an edit of ~/.zshrc): no prompt
 # segment is left running. prompt.zsh, when it follows, sets it up again.
-add-zsh-hook -d precmd _eich_prompt
 unset EICH_PROMPT
+typeset -g _eich_seen= _eich_sock=
+typeset -g _eich_at=scan _eich_s=0
 _eich_define
 add-zsh-hook preexec _eich_preexec
-add-zsh-hook precmd _eich_scan
+add-zsh-hook precmd _eich_precmd

@@ -14,17 +14,10 @@
 
 # Filled in by `eich init fish --prompt`.
 set -g _eich_state @EICH_STATE@
-# The marker the prompt handler tests: '' (never there) until the first
-# read, and again whenever SSH_AUTH_SOCK changes.
-set -g _eich_seen ''
+# The prompt handler (_eich_prompt, in eich.fish) tests the marker,
+# _eich_seen: '' (never there) until the first prompt's read, and again
+# whenever SSH_AUTH_SOCK changes.
 set -gx EICH_PROMPT ''
-
-# _eich_prompt: the fish_prompt handler: one `test`. fish_postexec
-# handlers, such as the one that runs `eich hook post`, run before it, so
-# the prompt after an EIC command shows the login's key.
-function _eich_prompt --on-event fish_prompt
-    test -e "$_eich_seen"; or _eich_read
-end
 
 function _eich_agent_changed --on-variable SSH_AUTH_SOCK
     set -g _eich_seen ''
@@ -57,4 +50,7 @@ function _eich_read
     end
 end
 
+# Read now, for the first prompt; the marker stays '' so that the first
+# prompt still runs the hook's one-time work (eich.fish's _eich_step).
 _eich_read
+set -g _eich_seen ''

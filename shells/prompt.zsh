@@ -23,12 +23,14 @@ typeset -g _eich_sysopen=
 zmodload -F zsh/system b:sysopen 2>/dev/null && _eich_sysopen=1
 
 # _eich_read: makes the marker, reads the first line of the prompt file of
-# this shell's agent (no socket or no file: empty), then redefines the
-# precmd hook with the marker's path and the socket written into it: the
-# test at each prompt then expands no variable but SSH_AUTH_SOCK.
+# this shell's agent (no socket or no file: empty) and keeps the socket it
+# read for. The precmd hook (_eich_precmd, in eich.zsh) runs it when the
+# marker is gone or the socket changed. After an EIC command it runs after
+# `eich hook post`, so that prompt shows the login's key.
 _eich_read() {
 	emulate -L zsh
 	local sock=${SSH_AUTH_SOCK-} file fd
+	_eich_sock=$sock
 	EICH_PROMPT=
 	# Only in a state dir of this user's (`eich init` checked it in full),
 	# with a regular file, or nothing yet, in the marker's place. eich
@@ -51,14 +53,8 @@ _eich_read() {
 			IFS= read -r EICH_PROMPT <$file 2>/dev/null
 		fi
 	fi
-	# _eich_prompt: the precmd hook. After an EIC command it runs after
-	# `eich hook post` (_eich_precmd goes first), so that prompt shows
-	# the login's key. ($? needs no saving: zsh restores it after each
-	# hook function.)
-	eval "_eich_prompt() {
-		[[ -e ${(q)_eich_seen} && \${SSH_AUTH_SOCK-} = ${(q)sock} ]] || _eich_read
-	}"
 }
 
 _eich_read
-add-zsh-hook precmd _eich_prompt
+# The precmd hook stays for the segment, at every prompt.
+add-zsh-hook precmd _eich_precmd

@@ -183,7 +183,7 @@ S=$2; F=$S/prompt-%tmp%a%agent.sock
 			// into the state between EIC commands).
 			refresh = "_eich_precmd"
 		case "zsh":
-			refresh = "_eich_prompt"
+			refresh = "_eich_precmd"
 			// zsh restores $? after a hook function itself, so the
 			// function does not keep it when called directly:
 			// TestPromptVariable checks $? at real prompts.
@@ -333,10 +333,7 @@ source $argv[1]; or exit 1
 echo "segment:$EICH_PROMPT"
 emit fish_prompt; emit fish_prompt; echo "again:$EICH_PROMPT"`}
 			default:
-				refresh := "_eich_prompt"
-				if r.name == "bash" {
-					refresh = "_eich_precmd"
-				}
+				refresh := "_eich_precmd"
 				args = []string{"-c", `S=$2 T=$3 X=$4 F=$2/prompt-%tmp%a%agent.sock M=$2/seen-$$
 ` + c.sh + ` || exit 1
 eval "$(cat "$1")" || exit 1
