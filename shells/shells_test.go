@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -187,6 +188,41 @@ func TestPlaceholderTextInPath(t *testing.T) {
 			}
 			if !strings.Contains(script, "@EICH_EXTRA@/@EICH_BIN@") {
 				t.Fatalf("%s: the path was not kept intact", shell)
+			}
+		}
+	}
+}
+
+// TestNoFunctionDefinedTwice: each function of a hook, with its prompt
+// segment, is defined in one place of the text (in eval'd text too), so
+// that what a function does follows the hook's state, not which of its
+// definitions ran last.
+func TestNoFunctionDefinedTwice(t *testing.T) {
+	shDef := regexp.MustCompile(`(?m)(?:^|[\s"';{])([A-Za-z_][A-Za-z0-9_]*)\(\)\s*\{`)
+	fishDef := regexp.MustCompile(`(?m)^\s*function\s+([A-Za-z_][A-Za-z0-9_]*)`)
+	for _, shell := range Names() {
+		hook, err := Script(shell, "/usr/bin/eich", []string{"eic"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seg, err := PromptScript(shell, "/state/eich")
+		if err != nil {
+			t.Fatal(err)
+		}
+		def := shDef
+		if shell == "fish" {
+			def = fishDef
+		}
+		seen := map[string]int{}
+		for _, m := range def.FindAllStringSubmatch(hook+"\n"+seg, -1) {
+			seen[m[1]]++
+		}
+		if len(seen) == 0 {
+			t.Fatalf("%s: no function definitions found", shell)
+		}
+		for name, n := range seen {
+			if n > 1 {
+				t.Errorf("%s: %s is defined %d times", shell, name, n)
 			}
 		}
 	}
