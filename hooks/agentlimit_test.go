@@ -2,11 +2,8 @@ package hooks_test
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,6 +14,7 @@ import (
 	"github.com/eich-dev/eich/hooks"
 	"github.com/eich-dev/eich/hooks/sshagent"
 	"github.com/eich-dev/eich/hooks/state"
+	"github.com/eich-dev/eich/internal/testbed"
 )
 
 // TestLedgerHoldsAllEichHandles: a ledger of MaxEntries absent keys and
@@ -33,42 +31,8 @@ func TestLedgerHoldsAllEichHandles(t *testing.T) {
 // built before the test measures anything.
 func crowdedAgent(t *testing.T, n int) string {
 	t.Helper()
-	answer := make([]byte, 9, 9+n*59)
-	answer[4] = 12 // SSH2_AGENT_IDENTITIES_ANSWER
-	binary.BigEndian.PutUint32(answer[5:], uint32(n))
-	for i := range n {
-		var pub [32]byte
-		binary.BigEndian.PutUint64(pub[:], uint64(i))
-		answer = binary.BigEndian.AppendUint32(answer, 4+11+4+32)
-		answer = binary.BigEndian.AppendUint32(answer, 11)
-		answer = append(answer, "ssh-ed25519"...)
-		answer = binary.BigEndian.AppendUint32(answer, 32)
-		answer = append(answer, pub[:]...)
-		answer = binary.BigEndian.AppendUint32(answer, 0) // empty comment
-	}
-	binary.BigEndian.PutUint32(answer, uint32(len(answer)-4))
-	return fakeAgent(t, func(c net.Conn) {
-		for {
-			var head [5]byte
-			if _, err := io.ReadFull(c, head[:]); err != nil {
-				return
-			}
-			size := binary.BigEndian.Uint32(head[:4])
-			if size == 0 || size > 1<<20 {
-				return
-			}
-			if _, err := io.CopyN(io.Discard, c, int64(size)-1); err != nil {
-				return
-			}
-			reply := []byte{0, 0, 0, 1, 5} // SSH_AGENT_FAILURE
-			if head[4] == 11 {
-				reply = answer
-			}
-			if _, err := c.Write(reply); err != nil {
-				return
-			}
-		}
-	})
+	sock, _ := testbed.ScriptedAgent(t, testbed.IdentitiesAnswer(n, nil))
+	return sock
 }
 
 // snapshot is every file under dir: name → mode, size, time and a hash.

@@ -9,12 +9,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"reflect"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,60 +22,6 @@ import (
 	"github.com/eich-dev/eich/internal/testbed"
 )
 
-// appendString appends an SSH wire string.
-func appendString(b []byte, s []byte) []byte {
-	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
-	return append(b, s...)
-}
-
-// identitiesAnswer is a whole SSH2_AGENT_IDENTITIES_ANSWER message with
-// n distinct Ed25519 public keys, each with comment(i).
-func identitiesAnswer(n int, comment func(i int) string) []byte {
-	msg := make([]byte, 9, 9+n*64)
-	msg[4] = msgIdentitiesAnswer
-	binary.BigEndian.PutUint32(msg[5:], uint32(n))
-	var pub [32]byte
-	for i := range n {
-		binary.BigEndian.PutUint64(pub[:], uint64(i))
-		blob := appendString(appendString(nil, []byte(ssh.KeyAlgoED25519)), pub[:])
-		msg = appendString(msg, blob)
-		msg = appendString(msg, []byte(comment(i)))
-	}
-	binary.BigEndian.PutUint32(msg, uint32(len(msg)-4))
-	return msg
-}
-
-// scriptedAgent answers every list request with answer and every other
-// request with SSH_AGENT_FAILURE; requests counts what it was asked.
-func scriptedAgent(t *testing.T, answer []byte) (sock string, requests *atomic.Int64) {
-	requests = new(atomic.Int64)
-	sock = fakeAgent(t, func(c net.Conn) {
-		defer c.Close()
-		for {
-			var head [5]byte
-			if _, err := io.ReadFull(c, head[:]); err != nil {
-				return
-			}
-			n := binary.BigEndian.Uint32(head[:4])
-			if n == 0 || n > 1<<20 {
-				return
-			}
-			if _, err := io.CopyN(io.Discard, c, int64(n)-1); err != nil {
-				return
-			}
-			requests.Add(1)
-			reply := []byte{0, 0, 0, 1, msgFailure}
-			if head[4] == msgRequestIdentities {
-				reply = answer
-			}
-			if _, err := c.Write(reply); err != nil {
-				return // eich hung up without reading it all
-			}
-		}
-	})
-	return sock, requests
-}
-
 // TestListRefusesAnAgentWithTooManyKeys: an agent that claims more keys
 // than MaxKeys is refused from its header, its keys never read nor
 // parsed, in one line with the count, promptly and in bounded memory;
@@ -85,7 +29,7 @@ func scriptedAgent(t *testing.T, answer []byte) (sock string, requests *atomic.I
 func TestListRefusesAnAgentWithTooManyKeys(t *testing.T) {
 	for _, n := range []int{20_000, 150_000} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			sock, requests := scriptedAgent(t, identitiesAnswer(n, func(int) string { return "" }))
+			sock, requests := testbed.ScriptedAgent(t, testbed.IdentitiesAnswer(n, nil))
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
@@ -130,7 +74,7 @@ func TestListRefusesAnAgentWithTooManyKeys(t *testing.T) {
 // TestListReadsUpToTheLimit: MaxKeys keys are read, each as it was sent.
 func TestListReadsUpToTheLimit(t *testing.T) {
 	comment := func(i int) string { return fmt.Sprintf("key %d", i) }
-	sock, _ := scriptedAgent(t, identitiesAnswer(MaxKeys, comment))
+	sock, _ := testbed.ScriptedAgent(t, testbed.IdentitiesAnswer(MaxKeys, comment))
 	a, err := Open(sock, 5*time.Second, time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +102,7 @@ func TestListReadsUpToTheLimit(t *testing.T) {
 // MaxReplyBytes (a huge comment) is refused without reading it.
 func TestListRefusesAnOversizedAnswer(t *testing.T) {
 	huge := strings.Repeat("x", MaxReplyBytes)
-	sock, _ := scriptedAgent(t, identitiesAnswer(1, func(int) string { return huge }))
+	sock, _ := testbed.ScriptedAgent(t, testbed.IdentitiesAnswer(1, func(int) string { return huge }))
 	a, err := Open(sock, 5*time.Second, time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +123,7 @@ func TestListRefusesAnOversizedAnswer(t *testing.T) {
 // TestListRejectsMalformedAnswers: a damaged answer is an error, never
 // a panic nor a key list.
 func TestListRejectsMalformedAnswers(t *testing.T) {
-	good := identitiesAnswer(2, func(int) string { return "c" })
+	good := testbed.IdentitiesAnswer(2, func(int) string { return "c" })
 	withSize := func(b []byte) []byte {
 		binary.BigEndian.PutUint32(b, uint32(len(b)-4))
 		return b
@@ -192,15 +136,17 @@ func TestListRejectsMalformedAnswers(t *testing.T) {
 		}(),
 		"cut comment":      withSize(append([]byte(nil), good[:len(good)-1]...)),
 		"blob length huge": withSize(append(append([]byte(nil), good[:9]...), 0xff, 0xff, 0xff, 0xf0, 1, 2, 3)),
-		"blob without a format": withSize(appendString(appendString(
-			[]byte{0, 0, 0, 0, msgIdentitiesAnswer, 0, 0, 0, 1}, []byte{0, 0}), nil)),
+		// One key whose blob is a 2-byte string holding an empty
+		// format name and nothing else, then an empty comment.
+		"blob without a format": withSize([]byte{0, 0, 0, 0, msgIdentitiesAnswer, 0, 0, 0, 1,
+			0, 0, 0, 2, 0, 0, 0, 0, 0, 0}),
 		"header only": {0, 0, 0, 3, msgIdentitiesAnswer, 0, 0},
 		"empty":       {0, 0, 0, 0},
 		"failure":     {0, 0, 0, 1, msgFailure},
 		"other type":  {0, 0, 0, 2, 99, 0},
 	} {
 		t.Run(name, func(t *testing.T) {
-			sock, _ := scriptedAgent(t, answer)
+			sock, _ := testbed.ScriptedAgent(t, answer)
 			a, err := Open(sock, time.Second, time.Time{})
 			if err != nil {
 				t.Fatal(err)
@@ -236,7 +182,7 @@ func TestListMatchesTheLibrary(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sock := fakeAgent(t, func(c net.Conn) { defer c.Close(); _ = agent.ServeAgent(kr, c) })
+	sock := testbed.ServeUnix(t, func(c net.Conn) { _ = agent.ServeAgent(kr, c) })
 	want, err := kr.List()
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/eich-dev/eich/internal/testbed"
 )
 
 func TestOpenWithoutAnAgent(t *testing.T) {
@@ -23,39 +25,9 @@ func TestOpenWithoutAnAgent(t *testing.T) {
 	}
 }
 
-// socketPath is a new socket path short enough for sun_path.
-func socketPath(t *testing.T) string {
-	sock := filepath.Join(t.TempDir(), "s")
-	if len(sock) > 100 {
-		sock = filepath.Join(os.TempDir(), "eich-sa-test.sock")
-		os.Remove(sock)
-	}
-	return sock
-}
-
-// fakeAgent listens at a new socket and serves each connection with serve.
-func fakeAgent(t *testing.T, serve func(net.Conn)) string {
-	sock := socketPath(t)
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go serve(c)
-		}
-	}()
-	t.Cleanup(func() { l.Close() })
-	return sock
-}
-
 // silentAgent accepts, reads and never answers.
 func silentAgent(t *testing.T) string {
-	return fakeAgent(t, func(c net.Conn) { io.Copy(io.Discard, c) })
+	return testbed.ServeUnix(t, func(c net.Conn) { io.Copy(io.Discard, c) })
 }
 
 // TestDeadlineCutsATricklingAgent: an agent that sends its reply a byte
@@ -65,7 +37,7 @@ func silentAgent(t *testing.T) string {
 func TestDeadlineCutsATricklingAgent(t *testing.T) {
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
-	sock := fakeAgent(t, func(c net.Conn) {
+	sock := testbed.ServeUnix(t, func(c net.Conn) {
 		c.Read(make([]byte, 512))
 		// A 256-byte list of one key, then one byte per 50ms.
 		c.Write([]byte{0, 0, 1, 0, msgIdentitiesAnswer, 0, 0, 0, 1})
@@ -98,7 +70,7 @@ func TestDeadlineCutsATricklingAgent(t *testing.T) {
 // TestDeadlineCutsAFullQueue: an agent that stopped accepting and whose
 // listen queue is full makes connect wait; the deadline cuts that too.
 func TestDeadlineCutsAFullQueue(t *testing.T) {
-	sock := socketPath(t)
+	sock := filepath.Join(testbed.ShortTempDir(t, "eich-sa"), "s") // short enough for sun_path
 	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
