@@ -1,9 +1,6 @@
 package hooks_test
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -38,14 +35,6 @@ func addUserKeys(b *testing.B, a *testbed.Agent, n int) {
 	}
 }
 
-// benchFingerprint returns a valid fingerprint of no real key.
-func benchFingerprint(i int) string {
-	var buf [8]byte
-	binary.BigEndian.PutUint64(buf[:], uint64(i))
-	sum := sha256.Sum256(buf[:])
-	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
-}
-
 // ledgerFile returns the encoding of a ledger with n entries of keys not
 // in the agent (seen an hour ago, every tenth an EIC key) plus the
 // fingerprints in eic as known EIC keys.
@@ -53,7 +42,7 @@ func ledgerFile(n int, eic []string) []byte {
 	l := state.NewLedger()
 	seen := time.Now().Add(-time.Hour)
 	for i := range n {
-		fp := benchFingerprint(i)
+		fp := testbed.FakeFingerprint(i)
 		l.Entries[fp] = &state.Entry{Fingerprint: fp, EIC: i%10 == 0, FirstSeen: seen, LastSeen: seen}
 	}
 	for _, fp := range eic {

@@ -1,33 +1,24 @@
 package state
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/eich-dev/eich/internal/testbed"
 )
 
 // benchNow is the clock of the ledger benchmarks.
 var benchNow = time.Unix(1_800_000_000, 0)
-
-// benchFingerprint returns a valid, distinct fingerprint for i.
-func benchFingerprint(i int) string {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(i))
-	sum := sha256.Sum256(b[:])
-	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
-}
 
 // benchLedger returns a ledger of n entries, every tenth an EIC key, all
 // seen within the retention period.
 func benchLedger(n int) *Ledger {
 	l := NewLedger()
 	for i := range n {
-		fp := benchFingerprint(i)
+		fp := testbed.FakeFingerprint(i)
 		seen := benchNow.Add(-time.Duration(i%1000) * time.Minute)
 		l.Entries[fp] = &Entry{Fingerprint: fp, EIC: i%10 == 0, FirstSeen: seen.Add(-time.Hour), LastSeen: seen}
 	}
@@ -134,7 +125,7 @@ func BenchmarkLedgerSave(b *testing.B) {
 // MaxEntries, and reports the size of the file that remains.
 func BenchmarkLedgerCompact(b *testing.B) {
 	const n = 100_000
-	present := map[string]bool{benchFingerprint(0): true, benchFingerprint(1): true}
+	present := map[string]bool{testbed.FakeFingerprint(0): true, testbed.FakeFingerprint(1): true}
 	var left int
 	for b.Loop() {
 		b.StopTimer()

@@ -3,6 +3,9 @@ package testbed
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"net"
 	"os"
@@ -121,6 +124,16 @@ func NewKey(t testing.TB) (ed25519.PrivateKey, string) {
 		t.Fatal(err)
 	}
 	return priv, ssh.FingerprintSHA256(pub)
+}
+
+// FakeFingerprint returns a well-formed SHA256 fingerprint, distinct for
+// each i and the same on every run, of no real key: for ledgers and
+// benchmarks that need many fingerprints and no keys.
+func FakeFingerprint(i int) string {
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], uint64(i))
+	sum := sha256.Sum256(buf[:])
+	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
 }
 
 // AddKey adds priv with comment to the agent at socket, as ssh does with
