@@ -213,8 +213,8 @@ func TestNoNetworkConnections(t *testing.T) {
 	strace := testbed.Tool(t, "strace")
 	a := testbed.StartAgent(t)
 	a.AddStale(t, 6)
-	dir := t.TempDir()
-	env := append(os.Environ(), "SSH_AUTH_SOCK="+a.Socket, "HOME="+dir, "XDG_STATE_HOME="+dir+"/state", "XDG_CONFIG_HOME="+dir+"/config")
+	dir := t.TempDir() // the traces
+	env := testbed.PrivateEnv(t, "SSH_AUTH_SOCK="+a.Socket)
 	for i, args := range [][]string{
 		{"hook", "pre", "--session", "1"}, {"hook", "post", "--session", "1"},
 		{"status"}, {"list"}, {"prune", "--all-stale"}, {"doctor", "--host", "10.1.2.3"},

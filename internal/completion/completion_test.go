@@ -49,12 +49,7 @@ func writeScript(t *testing.T, shell string) string {
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
-	home := t.TempDir()
-	cmd.Env = append(os.Environ(),
-		"PATH="+built(t)+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_DATA_HOME="+filepath.Join(home, ".local/share"),
-		"XDG_STATE_HOME="+filepath.Join(home, ".local/state"))
+	cmd.Env = testbed.PrivateEnv(t, "PATH="+built(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
@@ -279,8 +274,7 @@ func TestEveryShellOffersTheSameWords(t *testing.T) {
 func TestZshCompletesInARealShell(t *testing.T) {
 	zsh := testbed.Tool(t, "zsh")
 	file := writeScript(t, "zsh")
-	home := t.TempDir()
-	env := []string{"HOME=" + home, "TERM=screen", "PATH=" + built(t) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	env := testbed.PrivateEnv(t, "TERM=screen", "PATH="+built(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	m := testbed.StartTmux(t, env, zsh, "-f")
 	m.Type(fmt.Sprintf(`autoload -Uz compinit && compinit -u -D; source %q; PS1='ready> '; print loaded`, file))
 	m.WaitFor(testbed.CommandTimeout, "zsh to load the completion", func() bool {

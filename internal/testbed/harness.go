@@ -46,14 +46,16 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// PrivateEnv is an environment for running eich as a user with nothing
-// set up yet: PATH, and HOME and the XDG state and config dirs in a fresh
-// temp dir; then extra ("NAME=value"; a later entry wins).
+// PrivateEnv is an environment for running eich, or a shell, as a user
+// with nothing set up yet: PATH, and HOME and the XDG state, config, data
+// and cache dirs in a fresh temp dir; then extra ("NAME=value"; a later
+// entry wins, as os/exec keeps the last of a name).
 func PrivateEnv(t testing.TB, extra ...string) []string {
 	t.Helper()
 	home := t.TempDir()
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home,
-		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config")}
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"XDG_DATA_HOME=" + filepath.Join(home, "data"), "XDG_CACHE_HOME=" + filepath.Join(home, "cache")}
 	return append(env, extra...)
 }
 
