@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,11 +28,6 @@ import (
 // Ed25519 private key file is about 400 bytes, an RSA one a few KiB.
 const MaxIdentityFile = 64 << 10
 
-// GuardProbeVar makes the guard print one line naming the variable's
-// value and exit 1 whatever ssh runs it, so that `eich doctor` can tell
-// whether ssh runs the guard at all. It changes nothing else.
-const GuardProbeVar = "EICH_GUARD_PROBE"
-
 // guardedLogin is an EIC login as the guard found it.
 type guardedLogin struct {
 	sshPID   int
@@ -49,22 +43,22 @@ type guardedLogin struct {
 // EIC's and prunes the agent, within the hook budget, printing at most
 // one line.
 func Guard(s *Settings, testOnly bool) bool {
-	if v := os.Getenv(GuardProbeVar); v != "" {
-		say(s, "guard runs (probe "+v+")")
+	if s.GuardProbe != "" {
+		say(s, "guard runs (probe "+s.GuardProbe+")")
 		return false
 	}
-	if testOnly && os.Getenv("EICH_EIC") != "" {
+	if testOnly && s.InEICCommand {
 		// A hooked shell exports EICH_EIC while an EIC command runs, as
 		// the hook block's test reads it: every ssh inside is that
 		// login's, and `ssh -G` with it set shows what such a login gets.
 		return true
 	}
-	g, ok := findEICLogin(os.Getppid(), s.ExtraCommands)
+	g, ok := findEICLogin(s.parent(), s.ExtraCommands)
 	if !ok {
 		return false
 	}
 	if !testOnly {
-		say(s, guardRun(s, g))
+		s.runBounded(nil, func() string { return guardRun(s, g) })
 	}
 	return true
 }
@@ -180,7 +174,7 @@ func guardRun(s *Settings, g guardedLogin) string {
 		return err.Error() + "; not pruning"
 	}
 	markErr := ss.markIdentity(g)
-	if os.Getenv("EICH_EIC") != "" {
+	if s.InEICCommand {
 		ss.saveLedger()
 		return errLine(markErr)
 	}

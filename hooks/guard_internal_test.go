@@ -185,8 +185,8 @@ func TestGuardRefusesHostileKeyFiles(t *testing.T) {
 			a := testbed.StartAgent(t)
 			a.AddStale(t, 4)
 			var stderr strings.Builder
-			s := &Settings{Settings: settings.Defaults(), Socket: a.Socket, StateDir: filepath.Join(t.TempDir(), "eich"),
-				Home: t.TempDir(), Stderr: &stderr, Start: time.Now()}
+			s := &Settings{Settings: settings.Defaults(), Stderr: &stderr, Start: time.Now()}
+			s.Environment = settings.Environment{Socket: a.Socket, StateDir: filepath.Join(t.TempDir(), "eich"), Home: t.TempDir()}
 			g := guardedLogin{sshPID: os.Getpid(), identity: path, login: cmdline.Login{GeneratesKey: true}}
 			done := make(chan string, 1)
 			go func() { done <- guardRun(s, g) }()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/eich-dev/eich/hooks/bounded"
 	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/hooks/sshagent"
@@ -48,6 +49,27 @@ func agentProblem(err error) string {
 	return err.Error() + "; not pruning"
 }
 
+// runBounded runs a hook's work and says its line: with s.Detach set in
+// a child process that the hook waits for only until its budget ends,
+// else here. stdin is the child's standard input. When the budget ends
+// first, the child removes nothing more, and what it had not written yet
+// is not recorded.
+func (s *Settings) runBounded(stdin []byte, work func() string) {
+	if !s.Detach {
+		say(s, work())
+		return
+	}
+	start := s.start()
+	done, err := bounded.Run(start, start.Add(s.HookBudget), stdin, s.stderr())
+	switch {
+	case err != nil: // no child to wait for: the work runs here, as it can
+		say(s, work())
+	case !done:
+		say(s, fmt.Sprintf("hook budget (%v) spent before eich finished writing its state (a stalled disk?): the command runs; no more keys are removed, and what was not written is not recorded", s.HookBudget))
+	}
+}
+
+// say prints the hook's one line, if any, on stderr.
 func say(s *Settings, line string) {
 	if line != "" {
 		fmt.Fprintf(s.stderr(), "eich: %s\n", safetext.Line(line))

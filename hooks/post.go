@@ -15,7 +15,7 @@ import (
 // is certain (see attribute), and in mode always removes every known EIC
 // key. At most one line on stderr, within the hook budget.
 func Post(s *Settings, session string, status int) {
-	say(s, postRun(s, session, status))
+	s.runBounded(nil, func() string { return postRun(s, session, status) })
 }
 
 func postRun(s *Settings, session string, status int) string {

@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -22,7 +21,7 @@ func Pre(s *Settings, session, line string) bool {
 	if !ok {
 		return false
 	}
-	say(s, preRun(s, session, login))
+	s.runBounded([]byte(line), func() string { return preRun(s, session, login) })
 	return true
 }
 
@@ -33,7 +32,7 @@ func preRun(s *Settings, session string, login cmdline.Login) string {
 		return err.Error() + "; not pruning"
 	}
 	shell := s.shellAgent()
-	socket, err := loginAgent(login, shell)
+	socket, err := loginAgent(login, shell, s.Home)
 	if err != nil {
 		return err.Error() + "; not pruning"
 	}
@@ -74,7 +73,7 @@ func (ss *session) beforeLogin(session, shell, socket string, generatesKey bool)
 
 // loginAgent is the agent socket the login will use: the shell's, or the
 // one the line sets. A value the shell would expand is not guessed at.
-func loginAgent(login cmdline.Login, shell string) (string, error) {
+func loginAgent(login cmdline.Login, shell, home string) (string, error) {
 	if !login.SetsAgent {
 		return shell, nil
 	}
@@ -85,9 +84,8 @@ func loginAgent(login cmdline.Login, shell string) (string, error) {
 	case strings.ContainsAny(sock, "$`"):
 		return "", fmt.Errorf("the line sets SSH_AUTH_SOCK=%.80q, which eich does not expand", sock)
 	case strings.HasPrefix(sock, "~/"):
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("SSH_AUTH_SOCK=%.80q: %w", sock, err)
+		if home == "" {
+			return "", fmt.Errorf("SSH_AUTH_SOCK=%.80q: no home directory", sock)
 		}
 		return filepath.Join(home, sock[2:]), nil
 	}

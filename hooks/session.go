@@ -22,16 +22,21 @@ type Settings struct {
 	// Problem is why the settings could not be resolved. The hooks then
 	// run on the defaults and remove nothing; other commands never get
 	// this far.
-	Problem  error
-	Socket   string // the shell's agent; empty: SSH_AUTH_SOCK
-	StateDir string // empty: state.DefaultPath()
-	Home     string // for ~/.ssh; empty: the user's home
+	Problem error
 	// SSHConfig is the file `ssh -G` reads with -F; empty: ssh's own
 	// (~/.ssh/config of the user's passwd entry, and the system's).
 	SSHConfig string
 	Start     time.Time // when the command started; zero: when its session opens
-	Now       func() time.Time
-	Stderr    io.Writer
+	// Detach runs a hook's work in a child process that the hook waits
+	// for only until its budget ends (package bounded), as the eich
+	// binary's hooks do; unset, the work runs in this process.
+	Detach bool
+	// Reserve is the end of the budget a child leaves to its parent.
+	Reserve time.Duration
+	// Parent is the process that ran the hook; zero: this one's parent.
+	Parent int
+	Now    func() time.Time
+	Stderr io.Writer
 }
 
 func (s *Settings) now() time.Time {
@@ -48,28 +53,39 @@ func (s *Settings) stderr() io.Writer {
 	return os.Stderr
 }
 
-// shellAgent is the agent socket of the shell that ran eich.
-func (s *Settings) shellAgent() string {
-	if s.Socket != "" {
-		return s.Socket
+// start is when the command started.
+func (s *Settings) start() time.Time {
+	if s.Start.IsZero() {
+		return time.Now()
 	}
-	return os.Getenv("SSH_AUTH_SOCK")
+	return s.Start
 }
 
-func (s *Settings) sshDir() string {
-	home := s.Home
-	if home == "" {
-		home, _ = os.UserHomeDir()
+// parent is the process that ran eich.
+func (s *Settings) parent() int {
+	if s.Parent != 0 {
+		return s.Parent
 	}
-	return filepath.Join(home, ".ssh")
+	return os.Getppid()
+}
+
+// shellAgent is the agent socket of the shell that ran eich.
+func (s *Settings) shellAgent() string { return s.Socket }
+
+// sshDir is ~/.ssh; empty when there is no home.
+func (s *Settings) sshDir() string {
+	if s.Home == "" {
+		return ""
+	}
+	return filepath.Join(s.Home, ".ssh")
 }
 
 // stateDirPath is the state dir these settings use.
 func (s *Settings) stateDirPath() (string, error) {
-	if s.StateDir != "" {
-		return s.StateDir, nil
+	if s.StateDir == "" {
+		return "", errors.New("state dir: neither XDG_STATE_HOME nor a home directory is set")
 	}
-	return state.DefaultPath()
+	return s.StateDir, nil
 }
 
 // Key is one agent key as eich sees it.
@@ -116,11 +132,7 @@ type session struct {
 func openSession(s *Settings, access access, budgeted bool) *session {
 	ss := &session{s: s, now: s.now(), ledger: state.NewLedger(), protected: map[string]bool{}}
 	if budgeted {
-		start := s.Start
-		if start.IsZero() {
-			start = time.Now()
-		}
-		ss.end = start.Add(s.HookBudget)
+		ss.end = s.start().Add(s.HookBudget - s.Reserve)
 	}
 	for _, fp := range s.Protect {
 		ss.protected[fp] = true
@@ -273,6 +285,7 @@ func (ss *session) classify(list []*agent.Key) []Key {
 	facts := keyclass.Facts{
 		Known:     ss.ledger.KnownEIC,
 		Protected: func(fp string) bool { return ss.protected[fp] },
+		TempDirs:  keyclass.TempDirs(ss.s.TempDir),
 		Now:       ss.now,
 	}
 	keys := make([]Key, len(list))

@@ -16,8 +16,8 @@ import (
 // wide enough for a loaded machine; tests of the deadlines set their own.
 func testSettings(tb testing.TB, socket string, stderr io.Writer) *hooks.Settings {
 	tb.Helper()
-	s := &hooks.Settings{Settings: settings.Defaults(), Socket: socket,
-		StateDir: filepath.Join(tb.TempDir(), "eich"), Home: tb.TempDir(), Stderr: stderr}
+	s := &hooks.Settings{Settings: settings.Defaults(), Stderr: stderr}
+	s.Environment = settings.Environment{Socket: socket, StateDir: filepath.Join(tb.TempDir(), "eich"), Home: tb.TempDir()}
 	s.AgentTimeout, s.LockWait, s.HookBudget = 5*time.Second, 5*time.Second, 30*time.Second
 	s.SSHConfig = writeSSHConfig(tb, s.Home, "")
 	return s

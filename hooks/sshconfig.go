@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/eich-dev/eich/hooks/settings"
 )
 
 // What the user's ssh config says, asked of ssh itself with `ssh -G`
@@ -105,13 +107,13 @@ func (s *Settings) askSSH(host string) sshFacts {
 }
 
 // guardRuns reports whether ssh runs `eich guard` while it reads its
-// config for host: with GuardProbeVar set to a fresh value, the guard
+// config for host: with settings.GuardProbeVar set to a fresh value, the guard
 // prints that value on stderr, which ssh passes on.
 func (s *Settings) guardRuns(deadline time.Time, host string) (bool, error) {
 	var nonce [8]byte
 	_, _ = rand.Read(nonce[:])
 	value := hex.EncodeToString(nonce[:])
-	_, errOut, err := runSSH(deadline, append(os.Environ(), GuardProbeVar+"="+value), s.sshArgs("-G", host)...)
+	_, errOut, err := runSSH(deadline, append(os.Environ(), settings.GuardProbeVar+"="+value), s.sshArgs("-G", host)...)
 	if err != nil {
 		return false, fmt.Errorf("ssh -G: %w", err)
 	}
@@ -134,7 +136,7 @@ func (s *Settings) sshArgs(query, host string) []string {
 func (s *Settings) sshG(deadline time.Time, host string, eic bool) (map[string]string, error) {
 	env := os.Environ()
 	if eic {
-		env = append(env, "EICH_EIC=1")
+		env = append(env, settings.EICVar+"=1")
 	}
 	out, _, err := runSSH(deadline, env, s.sshArgs("-G", host)...)
 	if err != nil {

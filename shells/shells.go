@@ -29,7 +29,7 @@ import (
 
 // EnvVar is exported (as "1") by the hooks while an EIC command runs; the
 // block from SSHConfig matches on it.
-const EnvVar = "EICH_EIC"
+const EnvVar = settings.EICVar
 
 var (
 	//go:embed eich.zsh

@@ -51,7 +51,7 @@ type Facts struct {
 	// Exists reports whether a file exists; nil means os.Lstat.
 	Exists func(path string) bool
 	// TempDirs are the prefixes under which a vanished key file makes a
-	// key suspect; nil means DefaultTempDirs().
+	// key suspect; nil means TempDirs("").
 	TempDirs []string
 }
 
@@ -128,7 +128,7 @@ func isVanishedTempFile(comment string, f Facts) bool {
 	clean := filepath.Clean(comment)
 	dirs := f.TempDirs
 	if dirs == nil {
-		dirs = DefaultTempDirs()
+		dirs = TempDirs("")
 	}
 	under := false
 	for _, d := range dirs {
@@ -147,11 +147,12 @@ func isVanishedTempFile(comment string, f Facts) bool {
 	return !exists(clean)
 }
 
-// DefaultTempDirs are the temp dirs of Linux and macOS, plus $TMPDIR.
-func DefaultTempDirs() []string {
+// TempDirs are the temp dirs of Linux and macOS, plus tmpdir ($TMPDIR)
+// when it is set.
+func TempDirs(tmpdir string) []string {
 	dirs := []string{"/tmp", "/var/tmp", "/private/tmp", "/var/folders", "/private/var/folders"}
-	if t := os.Getenv("TMPDIR"); t != "" {
-		dirs = append(dirs, t)
+	if tmpdir != "" {
+		dirs = append(dirs, tmpdir)
 	}
 	return dirs
 }

@@ -37,8 +37,10 @@ import (
 	"github.com/eich-dev/eich/hooks/safefile"
 )
 
-// Settings are the checked values every command runs with.
+// Settings are the checked values every command runs with, and where it
+// runs.
 type Settings struct {
+	Environment
 	MaxAuthTries  int
 	Mode          policy.Mode
 	AgentTimeout  time.Duration // each agent call's deadline
@@ -48,6 +50,49 @@ type Settings struct {
 	PromptSegment bool          // `eich init` includes the prompt segment, as with --prompt
 	Protect       []string      // fingerprints never to remove
 	ExtraCommands []string      // command names the hooks treat as EIC commands
+}
+
+// Environment is where eich runs: what it reads from the environment
+// besides its own EICH_* variables, here and nowhere else.
+type Environment struct {
+	Socket   string // SSH_AUTH_SOCK: the shell's agent; empty: none
+	Home     string // $HOME, else the user's passwd entry; for ~/.ssh
+	StateDir string // $XDG_STATE_HOME/eich, else ~/.local/state/eich; empty: no home
+	TempDir  string // $TMPDIR, a temp dir besides the system's
+	// InEICCommand is EICH_EIC: a hooked shell sets it while an EIC
+	// command runs.
+	InEICCommand bool
+	// GuardProbe is EICH_GUARD_PROBE: `eich doctor` asks through it
+	// whether ssh runs the guard.
+	GuardProbe string
+}
+
+// EICVar is the variable a hooked shell exports while an EIC command runs
+// (its hook sets it; the `eich ssh-config` blocks match on it).
+const EICVar = "EICH_EIC"
+
+// GuardProbeVar makes the guard print one line naming the variable's
+// value and exit 1 whatever ssh runs it, so that `eich doctor` can tell
+// whether ssh runs the guard at all. It changes nothing else.
+const GuardProbeVar = "EICH_GUARD_PROBE"
+
+// ReadEnvironment reads the Environment with getenv (nil: os.Getenv).
+func ReadEnvironment(getenv func(string) string) Environment {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	e := Environment{Socket: getenv("SSH_AUTH_SOCK"), Home: getenv("HOME"), TempDir: getenv("TMPDIR"),
+		InEICCommand: getenv(EICVar) != "", GuardProbe: getenv(GuardProbeVar)}
+	if e.Home == "" {
+		e.Home, _ = os.UserHomeDir()
+	}
+	switch x := getenv("XDG_STATE_HOME"); {
+	case filepath.IsAbs(x):
+		e.StateDir = filepath.Join(x, "eich")
+	case e.Home != "":
+		e.StateDir = filepath.Join(e.Home, ".local", "state", "eich")
+	}
+	return e
 }
 
 // Scalar is a setting with one value, settable by flag, environment
@@ -148,6 +193,7 @@ func Resolve(src Sources) (Settings, error) {
 		}
 	}
 	s.Protect, s.ExtraCommands = file.protect, file.extraCommands
+	s.Environment = ReadEnvironment(getenv)
 	return s, nil
 }
 

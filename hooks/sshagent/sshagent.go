@@ -22,9 +22,6 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 )
 
-// DefaultTimeout bounds each agent call unless the user sets another.
-const DefaultTimeout = 500 * time.Millisecond
-
 // ErrNoAgent means there is no agent to talk to: SSH_AUTH_SOCK is unset,
 // dangling, not a socket, or nothing listens on it.
 var ErrNoAgent = errors.New("no ssh-agent")
@@ -54,18 +51,15 @@ type serialConn struct{ rw io.ReadWriter }
 func (c serialConn) Read(p []byte) (int, error)  { return c.rw.Read(p) }
 func (c serialConn) Write(p []byte) (int, error) { return c.rw.Write(p) }
 
-// Open connects to the agent at socket. An empty socket means
-// SSH_AUTH_SOCK. timeout bounds the dial and, separately, every later call;
-// a non-zero end bounds them all together.
+// Open connects to the agent at socket (the settings' SSH_AUTH_SOCK).
+// timeout, which must be positive, bounds the dial and, separately, every
+// later call; a non-zero end bounds them all together.
 func Open(socket string, timeout time.Duration, end time.Time) (*Agent, error) {
-	if socket == "" {
-		socket = os.Getenv("SSH_AUTH_SOCK")
-	}
 	if socket == "" {
 		return nil, fmt.Errorf("%w: SSH_AUTH_SOCK is not set", ErrNoAgent)
 	}
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		return nil, fmt.Errorf("agent timeout %v: must be positive", timeout)
 	}
 	fi, err := os.Stat(socket)
 	if err != nil {

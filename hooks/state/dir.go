@@ -37,18 +37,6 @@ type Dir struct {
 	fd   int
 }
 
-// DefaultPath returns $XDG_STATE_HOME/eich, or ~/.local/state/eich.
-func DefaultPath() (string, error) {
-	if x := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(x) {
-		return filepath.Join(x, "eich"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("state dir: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "eich"), nil
-}
-
 // Open returns the state dir at path, creating it 0700 when create is
 // set. It checks that the directory is the user's own and private. Close
 // it when done.

@@ -20,6 +20,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/eich-dev/eich/hooks"
+	"github.com/eich-dev/eich/hooks/bounded"
 	"github.com/eich-dev/eich/hooks/cmdline"
 	"github.com/eich-dev/eich/hooks/policy"
 	"github.com/eich-dev/eich/hooks/safetext"
@@ -327,9 +328,14 @@ func withSettings(action func(*cli.Command, *hooks.Settings) error) cli.ActionFu
 func withHookSettings(action func(*cli.Command, *hooks.Settings) error) cli.ActionFunc {
 	return func(_ context.Context, c *cli.Command) error {
 		s, err := resolve(c)
-		hs := &hooks.Settings{Settings: s, Problem: err, Start: started}
+		hs := &hooks.Settings{Settings: s, Problem: err, Start: started, Detach: true}
 		if err != nil {
 			hs.Settings = settings.Defaults()
+			hs.Environment = settings.ReadEnvironment(nil)
+		}
+		if start, parent, ok := bounded.Child(); ok {
+			hs.Start, hs.Parent, hs.Detach = start, parent, false
+			hs.Reserve = bounded.Reserve(hs.HookBudget)
 		}
 		return action(c, hs)
 	}

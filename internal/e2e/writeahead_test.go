@@ -19,7 +19,8 @@ import (
 
 // TestStoppedMidPruneLogsEveryKeyThatLeft stops the real `eich hook pre`
 // at each agent request of a prune in turn (the agent's list, each
-// removal, the list that checks them), by SIGKILL and by Ctrl-C's SIGINT,
+// removal, the list that checks them), by SIGKILL and by Ctrl-C's SIGINT
+// to its process group (the hook and the child that does its work),
 // once before the request reaches the real ssh-agent and once after. Each
 // time, every key that left the agent is in the removal log, and no user
 // key left.
@@ -54,7 +55,8 @@ func stopAtRequest(t *testing.T, eich string, sig syscall.Signal, n int, deliver
 		}
 		<-started      // pid is set
 		close(stopped) // before the signal, so that Wait never returns first
-		syscall.Kill(int(pid.Load()), sig)
+		// To the process group, as Ctrl-C: the hook and its child.
+		syscall.Kill(-int(pid.Load()), sig)
 		return delivered
 	})
 	stateHome := t.TempDir()
@@ -62,6 +64,7 @@ func stopAtRequest(t *testing.T, eich string, sig syscall.Signal, n int, deliver
 	cmd.Env = testbed.PrivateEnv(t, "SSH_AUTH_SOCK="+proxy, "XDG_STATE_HOME="+stateHome,
 		"EICH_HOOK_BUDGET=20s", "EICH_AGENT_TIMEOUT=10s")
 	cmd.Stdin = strings.NewReader("aws ec2-instance-connect ssh --instance-id i-0123456789abcdef0")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
