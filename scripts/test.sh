@@ -34,12 +34,12 @@ step() {
 	[ -z "$1" ] || echo "== $1"
 }
 
-# The release snapshot and the install tests run in the background, beside
-# every step below: on a fresh machine the snapshot spends minutes
-# compiling GoReleaser (pinned in scripts/goreleaser.sh; `go run` keeps it
-# in the Go build cache), and nothing else waits for it but the install
-# tests, which read its dist/ (EICH_RELEASE_DIST) instead of building a
-# snapshot of their own. Its output is printed at the end. With job
+# The release snapshot, the install tests and the packaging tests run in
+# the background, beside every step below: on a fresh machine the
+# snapshot spends minutes compiling GoReleaser (pinned in
+# scripts/goreleaser.sh; `go run` keeps it in the Go build cache), and
+# nothing else waits for it but those tests, which read its dist/
+# (EICH_RELEASE_DIST; packaging also builds two snapshots of its own). Its output is printed at the end. With job
 # control on, the job is a process group of its own, stopped as a whole
 # if this script ends first.
 release_log=$(mktemp "${TMPDIR:-/tmp}/eich-release.XXXXXX")
@@ -48,8 +48,10 @@ set -m
 	step "release snapshot (GoReleaser, .goreleaser.yaml)"
 	# Every release artifact into dist/, nothing published.
 	scripts/goreleaser.sh release --snapshot --clean
-	step "install tests, on that snapshot"
-	EICH_RELEASE_DIST="$PWD/dist" go test -count=1 -timeout 60m ./internal/installtest/
+	step "install and packaging tests, on that snapshot"
+	# packaging builds two more snapshots of its own (reproducible bytes),
+	# with the GoReleaser the first one compiled.
+	EICH_RELEASE_DIST="$PWD/dist" go test -count=1 -timeout 60m ./internal/installtest/ ./packaging/
 	step ""
 ) >"$release_log" 2>&1 &
 release_pid=$!
@@ -89,16 +91,16 @@ fuzz ./hooks/sshargs FuzzComment
 step "benchmarks, once each (not timed)"
 go test -run '^$' -bench . -benchtime 1x ./...
 
-step "tests (but the install tests, which run with the snapshot)"
+step "tests (but the install and packaging tests, which run with the snapshot)"
 # shellcheck disable=SC2046 # one word a package path
-go test -count=1 -timeout 60m $(go list ./... | grep -v '/internal/installtest$')
+go test -count=1 -timeout 60m $(go list ./... | grep -v -e '/internal/installtest$' -e '/packaging$')
 
-step "waiting for the release snapshot and the install tests"
+step "waiting for the release snapshot and the install and packaging tests"
 release_status=0
 wait "$release_pid" || release_status=$?
 step ""
 cat "$release_log"
 if [ "$release_status" -ne 0 ]; then
-	echo "release snapshot or install tests failed (exit $release_status)" >&2
+	echo "release snapshot, install or packaging tests failed (exit $release_status)" >&2
 	exit "$release_status"
 fi
