@@ -7,36 +7,12 @@ import (
 	"testing"
 
 	"github.com/eich-dev/eich/hooks"
-	"github.com/eich-dev/eich/hooks/safetext"
+	"github.com/eich-dev/eich/internal/testbed"
 )
 
 // Text the engine makes itself: the hook's one line and the status
 // segment. Everything else it returns as data, which package
 // internal/output prints (and tests printing).
-
-// hostile is text an agent or a command line may carry to the terminal.
-var hostile = []string{
-	"\x1b[2J\x1b[H",                  // clear the screen
-	"\x1b]52;c;cm0gLXJmIH4=\x07",     // write the clipboard (OSC 52)
-	"ok\neich: removed 0 stale keys", // forge a line
-	"evil\u202etxt.exe",              // right-to-left override
-	"a\u2028b", "zero\u200bwidth", "\xff\xfe",
-}
-
-// printed checks that every line of out is printable and that there are
-// want lines.
-func printed(t *testing.T, what, out string, want int) {
-	t.Helper()
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != want {
-		t.Fatalf("%s: %d lines, want %d:\n%q", what, len(lines), want, out)
-	}
-	for _, l := range lines {
-		if !safetext.Printable(l) {
-			t.Fatalf("%s: line not printable: %q", what, l)
-		}
-	}
-}
 
 // TestHookLineIsPrintedSafely makes the hook's one line quote a state
 // path full of escapes: it must stay one printable line.
@@ -46,11 +22,11 @@ func TestHookLineIsPrintedSafely(t *testing.T) {
 	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e.s.StateDir = filepath.Join(blocker, strings.Join(hostile, ""))
+	e.s.StateDir = filepath.Join(blocker, strings.Join(testbed.Hostile, ""))
 	if !hooks.Pre(e.s, "77", eicLine) {
 		t.Fatal("pre did not take an EIC line")
 	}
-	printed(t, "hook line", e.stderr.String(), 1)
+	testbed.AssertPrintable(t, "hook line", e.stderr.String(), 1)
 	if !strings.HasPrefix(e.stderr.String(), "eich: ") {
 		t.Errorf("hook line: %q", e.stderr.String())
 	}
@@ -76,7 +52,7 @@ func TestStatusFormat(t *testing.T) {
 	if got := (&hooks.Counts{Keys: 2, Limit: 6}).Format(hooks.DefaultStatusFormat); got != "keys 2/6" {
 		t.Errorf("with nothing stale: %q, want %q", got, "keys 2/6")
 	}
-	for _, h := range hostile {
-		printed(t, "status", c.Format("{keys} "+h)+"\n", 1)
+	for _, h := range testbed.Hostile {
+		testbed.AssertPrintable(t, "status", c.Format("{keys} "+h)+"\n", 1)
 	}
 }

@@ -16,37 +16,13 @@ import (
 	"github.com/eich-dev/eich/hooks/safetext"
 	"github.com/eich-dev/eich/hooks/state"
 	"github.com/eich-dev/eich/internal/output"
+	"github.com/eich-dev/eich/internal/testbed"
 )
-
-// hostile is text an agent, a state file or a command line may carry to
-// the terminal.
-var hostile = []string{
-	"\x1b[2J\x1b[H",                  // clear the screen
-	"\x1b]52;c;cm0gLXJmIH4=\x07",     // write the clipboard (OSC 52)
-	"ok\neich: removed 0 stale keys", // forge a line
-	"evil\u202etxt.exe",              // right-to-left override
-	"a\u2028b", "zero\u200bwidth", "\xff\xfe",
-}
 
 // ansi matches the colour codes this package writes (SGR sequences).
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 func strip(s string) string { return ansi.ReplaceAllString(s, "") }
-
-// printed checks that every line of out, its colour codes taken out, is
-// printable and that there are want lines.
-func printed(t *testing.T, what, out string, want int) {
-	t.Helper()
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != want {
-		t.Fatalf("%s: %d lines, want %d:\n%q", what, len(lines), want, out)
-	}
-	for _, l := range lines {
-		if !safetext.Printable(strip(l)) {
-			t.Fatalf("%s: line not printable: %q", what, l)
-		}
-	}
-}
 
 // render runs print on a Printer with and without colour, checks that the
 // two differ only by colour codes, and returns the coloured output.
@@ -72,14 +48,14 @@ func writeAll(t *testing.T, text, format string) {
 		{Position: 2, Class: keyclass.Suspect, Type: "ssh-ed25519", Fingerprint: "SHA256:y", Comment: text},
 	}
 	out := render(t, "list", func(p *output.Printer) { p.List(keys) })
-	printed(t, "list", out, 1+len(keys))
+	testbed.AssertPrintable(t, "list", strip(out), 1+len(keys))
 	for _, dry := range []bool{false, true} {
 		rep := &hooks.Report{Limit: 6, Removed: keys, Planned: keys, Kept: keys[:1], Unsure: keys[:1], NotAsked: keys[1:], DryRun: dry}
 		out := render(t, "prune", func(p *output.Printer) { p.Prune(rep) })
-		printed(t, "prune", out, len(keys)+4) // the keys, the kept, unconfirmed and not-asked ones, the summary
+		testbed.AssertPrintable(t, "prune", strip(out), len(keys)+4) // the keys, the kept, unconfirmed and not-asked ones, the summary
 	}
 	c := &hooks.Counts{Keys: 3, Limit: 6}
-	printed(t, "status", render(t, "status", func(p *output.Printer) { p.Status(c, format) }), 1)
+	testbed.AssertPrintable(t, "status", strip(render(t, "status", func(p *output.Printer) { p.Status(c, format) })), 1)
 
 	doc := &hooks.DoctorReport{
 		Findings: []hooks.Finding{{Level: hooks.Info, Text: text}, {Level: hooks.OK, Text: "agent: " + text}, {Level: hooks.Warn, Text: text}},
@@ -96,7 +72,7 @@ func writeAll(t *testing.T, text, format string) {
 	if err := output.New(&buf, true).JSON(keys); err != nil {
 		t.Fatal(err)
 	}
-	printed(t, "list --json", buf.String(), 2+2*8) // brackets, and eight lines a key
+	testbed.AssertPrintable(t, "list --json", strip(buf.String()), 2+2*8) // brackets, and eight lines a key
 	var back []struct{ Type, Comment string }
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
 		t.Fatalf("list --json: %v\n%s", err, buf.String())
@@ -107,7 +83,7 @@ func writeAll(t *testing.T, text, format string) {
 }
 
 func TestAgentTextIsPrintedSafely(t *testing.T) {
-	for _, h := range hostile {
+	for _, h := range testbed.Hostile {
 		writeAll(t, h, "{keys} "+h)
 	}
 }
@@ -115,7 +91,7 @@ func TestAgentTextIsPrintedSafely(t *testing.T) {
 // FuzzPrintedText checks list, prune, status and doctor output for any
 // key type, comment, finding text and status format.
 func FuzzPrintedText(f *testing.F) {
-	for _, h := range hostile {
+	for _, h := range testbed.Hostile {
 		f.Add(h, "{keys}/{limit}"+h)
 	}
 	f.Fuzz(func(t *testing.T, text, format string) {
