@@ -128,12 +128,12 @@ _eich_line() {
 #   ''     nothing; with the prompt segment (prompt.zsh: _eich_seen is
 #          set) its check
 # _eich_precmd: the precmd hook. Between EIC commands with the segment it is
-# one test: the marker is there and the socket is the one read for.
-# ($? needs no saving: zsh restores it after each hook function; it is
-# kept for `eich hook post`.)
+# one test: no state, the marker is there and the socket is the one read
+# for. ($? needs no saving: zsh restores it after each hook function. It is
+# kept in _eich_s for `eich hook post` only when there is a state: an
+# assignment at every prompt would cost 3,000 instructions.)
 _eich_precmd() {
-	_eich_s=$?
-	[[ -z $_eich_at && -e $_eich_seen && ${SSH_AUTH_SOCK-} == "$_eich_sock" ]] || _eich_step
+	[[ -z ${_eich_at:+${_eich_s::=$?}x} && -e $_eich_seen && ${SSH_AUTH_SOCK-} == "$_eich_sock" ]] || _eich_step
 }
 
 # _eich_step: the precmd hook's work in the other states, then the state
