@@ -101,12 +101,18 @@ type Scalar struct {
 	Key     string // in the config file, e.g. max_auth_tries
 	Default string
 	Usage   string
-	Switch  bool // a flag that takes no value on the command line
+	Switch  bool   // a flag that takes no value on the command line
+	flag    string // the flag's name when it is not the key's
 	set     func(*Settings, string) error
 }
 
 // Flag is the setting's command-line flag name, e.g. max-auth-tries.
-func (s Scalar) Flag() string { return strings.ReplaceAll(s.Key, "_", "-") }
+func (s Scalar) Flag() string {
+	if s.flag != "" {
+		return s.flag
+	}
+	return strings.ReplaceAll(s.Key, "_", "-")
+}
 
 // Env is the setting's environment variable, e.g. EICH_MAX_AUTH_TRIES.
 func (s Scalar) Env() string { return "EICH_" + strings.ToUpper(s.Key) }
@@ -119,7 +125,7 @@ var Scalars = []Scalar{
 	{Key: "lock_wait", Default: "2s", Usage: "how long to wait for another eich's lock (0s to 30s)", set: duration(0, 30*time.Second, func(s *Settings, d time.Duration) { s.LockWait = d })},
 	{Key: "hook_budget", Default: "1s", Usage: "the most one shell hook run may hold your command, lock wait and agent calls together (100ms to 30s)", set: duration(100*time.Millisecond, 30*time.Second, func(s *Settings, d time.Duration) { s.HookBudget = d })},
 	{Key: "quiet", Default: "false", Usage: "no success line from the shell hooks", Switch: true, set: boolean(func(s *Settings, b bool) { s.Quiet = b })},
-	{Key: "prompt_segment", Default: "false", Usage: "eich init adds the EICH_PROMPT segment, as init --prompt does (for plugin managers)", Switch: true, set: boolean(func(s *Settings, b bool) { s.PromptSegment = b })},
+	{Key: "prompt_segment", flag: "prompt", Default: "false", Usage: "eich init also keeps $EICH_PROMPT (the line eich status printed last) up to date at each prompt, without a process", Switch: true, set: boolean(func(s *Settings, b bool) { s.PromptSegment = b })},
 }
 
 // The repeatable keys, file only.

@@ -144,7 +144,6 @@ func newApp() *cli.Command {
 				Name:      "init",
 				Usage:     "print the shell hook: eval \"$(eich init zsh)\", eval \"$(eich init bash)\", if status is-interactive; eich init fish | source; end",
 				ArgsUsage: "zsh|bash|fish",
-				Flags:     []cli.Flag{&cli.BoolFlag{Name: "prompt", Usage: "also keep $EICH_PROMPT (what `eich status` printed last) up to date at each prompt, without a process (config: prompt_segment); see docs/shells.md"}},
 				Action:    withSettings(cmdInit),
 			},
 			{
@@ -439,7 +438,7 @@ func cmdInit(c *cli.Command, s *hooks.Settings) error {
 	if err != nil {
 		return err
 	}
-	if c.Bool("prompt") || s.PromptSegment {
+	if s.PromptSegment {
 		// Without a state dir of its own the segment is left out, and the
 		// hook still loads: the shell keeps eich's pruning.
 		dir, err := hooks.PromptStateDir(s)

@@ -242,7 +242,7 @@ func TestEveryShellOffersTheSameWords(t *testing.T) {
 		{"eich ssh-config ", []string{"guard", "hook", "prevent"}},
 		{"eich init zsh ", nil},
 		{"eich --config ei", []string{"eich.conf"}},
-		{"eich --", []string{"--agent-timeout", "--config", "--help", "--hook-budget", "--lock-wait", "--max-auth-tries", "--mode", "--prompt-segment", "--quiet", "--version"}},
+		{"eich --", []string{"--agent-timeout", "--config", "--help", "--hook-budget", "--lock-wait", "--max-auth-tries", "--mode", "--prompt", "--quiet", "--version"}},
 	} {
 		words := strings.Split(c.line, " ")
 		got := map[string][]string{
