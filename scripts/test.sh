@@ -66,6 +66,17 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+step "go.mod's go line: the lowest the modules eich builds with allow"
+# x/crypto, x/sys and x/term say go 1.26.0: no lower line builds, and a
+# higher one would turn away toolchains that do (a patch release adds no
+# API, and the compiler holds eich's own code to go.mod's language version).
+need=$(go list -m -f '{{if not .Main}}{{.GoVersion}}{{end}}' all | sort -V | tail -n 1)
+have=$(go list -m -f '{{.GoVersion}}')
+if [ "$have" != "$need" ]; then
+	echo "go.mod says go $have; the modules eich builds with need go $need: make it that" >&2
+	exit 1
+fi
+
 step "build for macOS"
 GOOS=darwin GOARCH=arm64 go build -o /dev/null ./...
 GOOS=darwin GOARCH=amd64 go build -o /dev/null ./...
