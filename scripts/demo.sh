@@ -42,29 +42,22 @@ find_sshd() {
 	return 1
 }
 
-# start_sshd: try a few random ports until sshd listens.
+# sed_text TEXT: TEXT escaped for the right-hand side of a sed s|||.
+sed_text() {
+	printf '%s' "$1" | sed 's/[\\|&]/\\&/g'
+}
+
+# start_sshd: try a few random ports until sshd listens, with the test
+# bed's own sshd_config (internal/testbed/sshd_config.in) filled in.
 start_sshd() {
 	tries=0
 	while [ "$tries" -lt 10 ]; do
 		tries=$((tries + 1))
 		port=$(awk -v s="$$$tries" 'BEGIN { srand(s + srand()); print 20000 + int(rand() * 40000) }')
-		cat >"$demo/sshd_config" <<EOF
-Port $port
-ListenAddress 127.0.0.1
-HostKey $demo/host_key
-PidFile none
-AuthorizedKeysFile $demo/authorized_keys
-MaxAuthTries 6
-StrictModes no
-PermitRootLogin yes
-AllowUsers $user
-UsePAM no
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PrintMotd no
-PrintLastLog no
-EOF
+		sed -e "s|@PORT@|$port|" -e "s|@HOST_KEY@|$(sed_text "$demo/host_key")|" \
+			-e "s|@AUTHORIZED_KEYS@|$(sed_text "$demo/authorized_keys")|" \
+			-e "s|@MAX_AUTH_TRIES@|6|" -e "s|@USER@|$(sed_text "$user")|" \
+			"$root/internal/testbed/sshd_config.in" >"$demo/sshd_config" || die "no sshd_config"
 		: >"$demo/sshd.log"
 		"$sshd" -D -e -f "$demo/sshd_config" 2>"$demo/sshd.log" &
 		sshd_pid=$!

@@ -2,12 +2,14 @@ package testbed
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,12 @@ import (
 
 // SSHDPath is the sshd the tests run; sshd must be started by absolute path.
 const SSHDPath = "/usr/sbin/sshd"
+
+// sshdConfig is the sshd_config StartSSHD writes, with @NAME@
+// placeholders; scripts/demo.sh fills in the same file.
+//
+//go:embed sshd_config.in
+var sshdConfig string
 
 // MaxAuthTries is the sshd limit the test bed uses (OpenSSH's default, and
 // Amazon Linux 2023's).
@@ -109,23 +117,13 @@ func (s *SSHD) start(t testing.TB, dir, hostKey string, version [2]int) error {
 		return err
 	}
 	cfg := filepath.Join(dir, "sshd_config")
-	conf := fmt.Sprintf(`Port %d
-ListenAddress 127.0.0.1
-HostKey %s
-PidFile none
-AuthorizedKeysFile %s
-MaxAuthTries %d
-StrictModes no
-PermitRootLogin yes
-AllowUsers %s
-UsePAM no
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PrintMotd no
-PrintLastLog no
-LogLevel VERBOSE
-`, port, hostKey, s.AuthorizedKeys, MaxAuthTries, s.User)
+	conf := strings.NewReplacer(
+		"@PORT@", strconv.Itoa(port),
+		"@HOST_KEY@", hostKey,
+		"@AUTHORIZED_KEYS@", s.AuthorizedKeys,
+		"@MAX_AUTH_TRIES@", strconv.Itoa(MaxAuthTries),
+		"@USER@", s.User,
+	).Replace(sshdConfig)
 	if atLeast(version, 8, 7) {
 		home := filepath.Join(dir, "session-home")
 		if err := os.MkdirAll(home, 0o700); err != nil {
