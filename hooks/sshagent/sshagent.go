@@ -1,6 +1,22 @@
 // Package sshagent talks to the user's ssh-agent with a deadline on every
 // call.
 //
+// It speaks the agent protocol that OpenSSH's ssh-agent serves on the
+// Unix socket SSH_AUTH_SOCK names (draft-miller-ssh-agent, since taken
+// up by the IETF as draft-ietf-sshm-ssh-agent): each message is a 32-bit
+// length, a one-byte number and a body, and one request gets one reply.
+// eich sends three requests and never asks for a signature:
+//
+//   - SSH2_AGENTC_REQUEST_IDENTITIES (11), answered by
+//     SSH2_AGENT_IDENTITIES_ANSWER (12): a count, then each key's public
+//     blob and comment, in the agent's order (List; read here, with the
+//     count and size checked before the body is, see MaxKeys and
+//     MaxReplyBytes);
+//   - SSH2_AGENTC_REMOVE_IDENTITY (18) with one key's blob, answered by
+//     SSH_AGENT_SUCCESS (6) or SSH_AGENT_FAILURE (5) (Remove);
+//   - SSH2_AGENTC_ADD_IDENTITY (17), for doctor's removal probe only
+//     (Add).
+//
 // It dials the socket itself, as a blocking connection whose every read and
 // write ends at the call's deadline (conn.go), so that an agent which
 // accepts the connection and never answers costs at most the deadline, and
