@@ -3,13 +3,13 @@
 //
 // The rule follows from how OpenSSH counts a login's attempts. sshd
 // permits MaxAuthTries authentication attempts per connection
-// (sshd_config(5); 6 by default) and
-// disconnects with "Too many authentication failures" once that many have
-// failed. ssh offers its keys in a fixed order (pubkey_prepare in
-// OpenSSH's sshconnect2.c): the agent's keys first, in the agent's order,
-// and only then a key file the agent does not hold, such as the fresh key
-// `aws ec2-instance-connect ssh` passes with -i. None of the agent's keys
-// is authorized on the instance, so each is one failure.
+// (sshd_config(5); 6 by default) and disconnects with "Too many
+// authentication failures" once that many have failed. ssh offers its keys
+// in a fixed order (pubkey_prepare in OpenSSH's sshconnect2.c): the
+// agent's keys first, in the agent's order, and only then a key file the
+// agent does not hold, such as the fresh key `aws ec2-instance-connect
+// ssh` passes with -i. None of the agent's keys is authorized on the
+// instance, so each is one failure.
 //
 // So the fresh EIC key is attempt N+1, with N keys in the agent, and sshd
 // lets it in while N ≤ limit−1. Other EIC commands in flight may each add
