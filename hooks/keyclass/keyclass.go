@@ -4,7 +4,9 @@
 //
 // Only the first three are ever removed, and suspects only when the known
 // ones are not enough. Classification reads public data only: the key
-// blob, its comment, the ledger and the protect list.
+// blob, its comment, the ledger and the protect list. Classify gives one
+// key's class from those Facts; Fingerprint names a key as `ssh-add -l`
+// does, a certificate by the key it certifies.
 package keyclass
 
 import (
