@@ -11,6 +11,12 @@
 // a link, anything but a regular file, or anything another user owns or
 // that group or others may touch, is not trusted, and eich removes
 // nothing while it is there.
+//
+// A run opens the directory (Open), takes the lock (Dir.Lock) for any
+// change, reads and saves the ledger (Dir.LoadLedger, Dir.SaveLedger),
+// and before it asks the agent to remove a key writes and syncs an intent
+// line to the removal log (Dir.LogIntents), then the outcome
+// (Dir.LogOutcomes).
 package state
 
 import (
