@@ -16,10 +16,17 @@
 # this user's shells and man look. Only this script's functions are
 # defined at the top level; the one call is on the last line, so a cut-off
 # download runs nothing. Run it with -h for the options.
+#
+#   sh install.sh --verify-release checksums.txt checksums.txt.sig
+#
+# checks a release's signature by hand against RELEASE_KEY and installs
+# nothing: exit 0 when it is the release key's, 1 when it is not, 2 when
+# it cannot be checked here.
 
 usage() {
 	cat <<'EOF'
 Usage: install.sh [options]
+       install.sh --verify-release CHECKSUMS SIGNATURE
 
 Installs eich into a bin directory, its completions for zsh, bash and fish
 and its man page under ~/.local/share and ~/.config, and, if you agree,
@@ -42,6 +49,13 @@ Options:
   --uninstall        remove the binary, the completions, the man page and
                      the rc lines this script added; lines that load eich
                      added by hand go too with a yes, else they are listed
+  --verify-release CHECKSUMS SIGNATURE
+                     install nothing; check that SIGNATURE (a release's
+                     checksums.txt.sig) is the eich release key's
+                     signature over CHECKSUMS (its checksums.txt). Exit 0:
+                     it is; 1: it is not; 2: it cannot be checked here
+                     (no ssh-keygen from OpenSSH 8.1 or later). Comes
+                     first, with no other option
   -h, --help         show this help
 
 Without a terminal on stdin (curl ... | sh) nothing is asked and no rc
@@ -121,9 +135,21 @@ fetch() {
 	get "$1" "$2" || die "could not download $1"
 }
 
-# The signature check: a copy of scripts/verify-release.sh's function
-# (internal/installtest checks that the two are the same).
-# --- from scripts/verify-release.sh
+# eich_verify_release FILE SIGNATURE PUBLIC_KEY
+#
+# Checks that SIGNATURE is the release key's signature over FILE (a
+# release's checksums.txt and checksums.txt.sig), made with
+#
+#   ssh-keygen -Y sign -n file -f KEY checksums.txt
+#
+# as .goreleaser.yaml's signs section does. PUBLIC_KEY is the key's line
+# as in a .pub file ("ssh-ed25519 AAAA… comment"): RELEASE_KEY, for the
+# install and for --verify-release. Needs ssh-keygen from OpenSSH 8.1 or
+# later, which every supported macOS and Linux has.
+#
+# Returns 0 when the signature is good, 1 when it is not (a wrong key, a
+# changed file, a broken signature), 2 when it cannot be checked here (no
+# ssh-keygen, one too old, no temp file); says why on stderr.
 eich_verify_release() {
 	if [ "$#" -ne 3 ] || [ -z "$3" ]; then
 		echo "eich_verify_release: want FILE SIGNATURE PUBLIC_KEY" >&2
@@ -160,7 +186,6 @@ eich_verify_release() {
 	echo "the release signature over $1 is not the eich release key's: $_eich_out" >&2
 	return 1
 }
-# --- end of the copy
 
 # check_signature BASE: check BASE/checksums.txt.sig against RELEASE_KEY.
 # A bad signature stops the install. Without one, a release from GitHub
@@ -622,8 +647,25 @@ do_install() {
 	say "next: 'eich doctor' checks your agent and ssh config; 'eich ssh-config' prints a block for ~/.ssh/config"
 }
 
+# verify_release CHECKSUMS SIGNATURE: --verify-release; exits with
+# eich_verify_release's status and installs nothing.
+verify_release() {
+	if [ "$#" -ne 2 ]; then
+		printf 'install.sh: error: --verify-release wants CHECKSUMS SIGNATURE and no other option (see -h)\n' >&2
+		exit 2
+	fi
+	verify_status=0
+	eich_verify_release "$1" "$2" "$RELEASE_KEY" || verify_status=$?
+	[ "$verify_status" != 0 ] || say "$2 is the eich release key's signature over $1"
+	exit "$verify_status"
+}
+
 main() {
 	set -u
+	if [ "${1-}" = --verify-release ]; then
+		shift
+		verify_release "$@"
+	fi
 	opt_bin_dir='' opt_version='' opt_base_url='' opt_shell=''
 	opt_source=0 opt_rc=ask opt_yes=0 opt_sudo=0 opt_uninstall=0
 	while [ $# -gt 0 ]; do
@@ -646,6 +688,10 @@ main() {
 		-y | --yes) opt_yes=1 opt= ;;
 		--sudo) opt_sudo=1 opt= ;;
 		--uninstall) opt_uninstall=1 opt= ;;
+		--verify-release)
+			printf 'install.sh: error: --verify-release comes first, with no other option (see -h)\n' >&2
+			exit 2
+			;;
 		*)
 			printf 'install.sh: error: unknown option %s (see -h)\n' "$1" >&2
 			exit 2

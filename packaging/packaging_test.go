@@ -302,7 +302,7 @@ func sum(t *testing.T, path string) string {
 // key, and checks that every artifact is the same bytes both times, that
 // the archives' entries carry the commit's time and no trace of the
 // machine (owner root, fixed modes), that the signature over checksums.txt
-// verifies with scripts/verify-release.sh, and that lintian, rpmlint and
+// verifies with install.sh --verify-release, and that lintian, rpmlint and
 // mandoc have nothing to report.
 func TestReleaseSnapshot(t *testing.T) {
 	lintian := testbed.Tool(t, "lintian")
@@ -336,8 +336,8 @@ func TestReleaseSnapshot(t *testing.T) {
 	if len(first) != len(second) {
 		t.Errorf("the builds made %d and %d artifacts", len(first), len(second))
 	}
-	if rc, out := verify(t, "sh", first["checksums.txt"], first["checksums.txt.sig"], pub); rc != 0 {
-		t.Errorf("verify-release.sh on the snapshot's checksums.txt: exit %d\n%s", rc, out)
+	if rc, out := verify(t, "sh", pub, first["checksums.txt"], first["checksums.txt.sig"]); rc != 0 {
+		t.Errorf("install.sh --verify-release on the snapshot's checksums.txt: exit %d\n%s", rc, out)
 	}
 
 	out, err := exec.Command("git", "-C", root, "log", "-1", "--format=%ct").Output()
@@ -422,19 +422,8 @@ func packageFiles(t *testing.T, path string) map[string]bool {
 // eich it installs must run.
 func installSigned(t *testing.T, root, dist, pub string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, "install.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pinned := regexp.MustCompile(`(?m)^RELEASE_KEY='[^'\n]*'$`)
-	if n := len(pinned.FindAll(data, -1)); n != 1 {
-		t.Fatalf("install.sh has %d lines RELEASE_KEY='…', want one", n)
-	}
+	script := pinnedInstaller(t, root, pub)
 	dir := t.TempDir()
-	script := filepath.Join(dir, "install.sh")
-	if err := os.WriteFile(script, pinned.ReplaceAllLiteral(data, []byte("RELEASE_KEY='"+pub+"'")), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	home, bin := filepath.Join(dir, "home"), filepath.Join(dir, "bin")
 	if err := os.Mkdir(home, 0o755); err != nil {
 		t.Fatal(err)
@@ -458,6 +447,27 @@ func installSigned(t *testing.T, root, dist, pub string) {
 	if out, err := exec.Command(filepath.Join(bin, "eich"), "--version").CombinedOutput(); err != nil {
 		t.Errorf("the installed eich --version: %v\n%s", err, out)
 	}
+}
+
+// pinnedInstaller writes a copy of root's install.sh, outside any
+// checkout, whose pinned release key (its one RELEASE_KEY line) is pub,
+// and returns its path: the tests sign with throw-away keys, which
+// nothing but such a copy trusts.
+func pinnedInstaller(t *testing.T, root, pub string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "install.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := regexp.MustCompile(`(?m)^RELEASE_KEY='[^'\n]*'$`)
+	if n := len(pinned.FindAll(data, -1)); n != 1 {
+		t.Fatalf("install.sh has %d lines RELEASE_KEY='…', want one", n)
+	}
+	script := filepath.Join(t.TempDir(), "install.sh")
+	if err := os.WriteFile(script, pinned.ReplaceAllLiteral(data, []byte("RELEASE_KEY='"+pub+"'")), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
 }
 
 // checkArchive checks each entry of a release archive: the commit's time,
@@ -540,17 +550,19 @@ func sign(t *testing.T, key, namespace, file string) string {
 	return file + ".sig"
 }
 
-// verify runs scripts/verify-release.sh under shell as a sourced
-// function and returns its exit status and output.
-func verify(t *testing.T, shell string, args ...string) (int, string) {
+// verify runs `install.sh --verify-release ARGS…` under shell, with pub
+// pinned as the release key in a copy of the script, and returns its exit
+// status and output.
+func verify(t *testing.T, shell, pub string, args ...string) (int, string) {
 	t.Helper()
-	return verifyEnv(t, shell, nil, args...)
+	return verifyEnv(t, shell, nil, pub, args...)
 }
 
-func verifyEnv(t *testing.T, shell string, env []string, args ...string) (int, string) {
+func verifyEnv(t *testing.T, shell string, env []string, pub string, args ...string) (int, string) {
 	t.Helper()
-	script := filepath.Join(repoRoot(t), "scripts", "verify-release.sh")
-	cmd := exec.Command(testbed.Tool(t, shell), append([]string{"-c", `. "$0" && eich_verify_release "$@"`, script}, args...)...)
+	script := pinnedInstaller(t, repoRoot(t), pub)
+	cmd := exec.Command(testbed.Tool(t, shell), append([]string{script, "--verify-release"}, args...)...)
+	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if exit, ok := err.(*exec.ExitError); ok {
@@ -562,10 +574,10 @@ func verifyEnv(t *testing.T, shell string, env []string, args ...string) (int, s
 	return 0, string(out)
 }
 
-// TestVerifyRelease: the install-time check of checksums.txt's signature
-// passes only the pinned key's signature in the "file" namespace over the
-// file as signed, in sh (dash) and bash, and tells a failed check (1) from
-// one that cannot be made (2).
+// TestVerifyRelease: install.sh's check of checksums.txt's signature, as
+// `install.sh --verify-release` runs it, passes only the pinned key's
+// signature in the "file" namespace over the file as signed, in sh (dash)
+// and bash, and tells a failed check (1) from one that cannot be made (2).
 func TestVerifyRelease(t *testing.T) {
 	key, pub := newKey(t)
 	_, otherPub := newKey(t)
@@ -592,33 +604,31 @@ func TestVerifyRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if out, err := exec.Command(testbed.Tool(t, "shellcheck"), "-s", "sh",
-		filepath.Join(repoRoot(t), "scripts", "verify-release.sh")).CombinedOutput(); err != nil {
-		t.Errorf("shellcheck: %v\n%s", err, out)
-	}
 	for _, shell := range []string{"dash", "bash"} {
 		cases := []struct {
-			what string
-			args []string
-			want int
+			what   string
+			pinned string
+			args   []string
+			want   int
 		}{
-			{"the key's signature", []string{file, good, pub}, 0},
-			{"another key pinned", []string{file, good, otherPub}, 1},
-			{"signed by another key", []string{file, otherSigner, pub}, 1},
-			{"signed for git, not for files", []string{file, otherNamespace, pub}, 1},
-			{"a changed file", []string{changed, good, pub}, 1},
-			{"no signature file", []string{file, filepath.Join(dir, "missing.sig"), pub}, 1},
-			{"no key", []string{file, good, ""}, 2},
-			{"two arguments", []string{file, good}, 2},
+			{"the key's signature", pub, []string{file, good}, 0},
+			{"another key pinned", otherPub, []string{file, good}, 1},
+			{"signed by another key", pub, []string{file, otherSigner}, 1},
+			{"signed for git, not for files", pub, []string{file, otherNamespace}, 1},
+			{"a changed file", pub, []string{changed, good}, 1},
+			{"no signature file", pub, []string{file, filepath.Join(dir, "missing.sig")}, 1},
+			{"no key pinned", "", []string{file, good}, 2},
+			{"one argument", pub, []string{file}, 2},
+			{"three arguments", pub, []string{file, good, pub}, 2},
 		}
 		for _, c := range cases {
-			if rc, out := verify(t, shell, c.args...); rc != c.want {
+			if rc, out := verify(t, shell, c.pinned, c.args...); rc != c.want {
 				t.Errorf("%s, %s: exit %d, want %d\n%s", shell, c.what, rc, c.want, out)
 			}
 		}
 		// Without ssh-keygen on PATH nothing can be checked.
 		empty := t.TempDir()
-		if rc, out := verifyEnv(t, shell, []string{"PATH=" + empty}, file, good, pub); rc != 2 {
+		if rc, out := verifyEnv(t, shell, []string{"PATH=" + empty}, pub, file, good); rc != 2 {
 			t.Errorf("%s, no ssh-keygen: exit %d, want 2\n%s", shell, rc, out)
 		}
 	}

@@ -12,12 +12,13 @@
 # A release carries checksums.txt.sig, the signature that
 # `ssh-keygen -Y sign -n file` makes over checksums.txt with the key file
 # EICH_SIGNING_KEY names (a private key, or its .pub with the private key
-# in ssh-agent); install.sh checks it with the public key it pins
-# (scripts/verify-release.sh). Without EICH_SIGNING_KEY a snapshot is
-# built unsigned, and a release is refused; so is a release signed with a
-# key other than the one install.sh pins (RELEASE_KEY), which every
-# install would then refuse. (A snapshot may be signed with any key: the
-# tests sign theirs with a throw-away one.)
+# in ssh-agent); install.sh checks it with the public key it pins, at
+# install and by hand (`install.sh --verify-release`). Without
+# EICH_SIGNING_KEY a snapshot is built unsigned, and a release is
+# refused; so is a release signed with a key other than the one
+# install.sh pins (RELEASE_KEY), which every install would then refuse.
+# (A snapshot may be signed with any key: the tests sign theirs with a
+# throw-away one.)
 set -eu
 GORELEASER_VERSION=v2.15.1
 cd "$(dirname "$0")/.."

@@ -315,12 +315,13 @@ func TestHelpAndBadOptions(t *testing.T) {
 	setup(t)
 	e := newEnv(t, "bash")
 	r := e.mustOK(e.install("-h"), "install.sh -h")
-	for _, opt := range []string{"--bin-dir", "--version", "--base-url", "--yes", "--modify-rc", "--no-modify-rc", "--shell", "--uninstall", "--from-source"} {
+	for _, opt := range []string{"--bin-dir", "--version", "--base-url", "--yes", "--modify-rc", "--no-modify-rc", "--shell", "--uninstall", "--from-source", "--verify-release"} {
 		if !strings.Contains(r.stdout, opt) {
 			t.Errorf("-h does not mention %s:\n%s", opt, r.stdout)
 		}
 	}
-	for _, args := range [][]string{{"--frobnicate"}, {"--shell", "tcsh"}, {"--bin-dir"}} {
+	// (--verify-release after --bin-dir: it comes first, alone.)
+	for _, args := range [][]string{{"--frobnicate"}, {"--shell", "tcsh"}, {"--bin-dir"}, {"--verify-release", "checksums.txt", "checksums.txt.sig"}} {
 		r := e.install(args...)
 		if r.code == 0 || !strings.Contains(r.stderr, "install.sh: error:") {
 			t.Errorf("install.sh %v: want a failure with an error line\n%s", args, r)
