@@ -468,17 +468,27 @@ func TestStateDirThatCannotBeCreated(t *testing.T) {
 	}
 }
 
+// mountTmpfs mounts a private tmpfs of size (mount's size=) for the
+// test, which needs root, and unmounts it when the test ends.
+func mountTmpfs(t *testing.T, size string) string {
+	t.Helper()
+	mnt := filepath.Join(t.TempDir(), "tmpfs")
+	if err := os.Mkdir(mnt, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount a tmpfs (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	return mnt
+}
+
 // TestReadOnlyStateRemovesNothing: a state file system remounted
 // read-only is said as what it is, in one line, not as untrusted state,
 // and nothing is removed that could not be logged.
 func TestReadOnlyStateRemovesNothing(t *testing.T) {
 	e := newStateEnv(t)
-	mnt := filepath.Join(t.TempDir(), "ro")
-	os.Mkdir(mnt, 0o700)
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Fatalf("mount a tmpfs (needs root): %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	mnt := mountTmpfs(t, "1m")
 	e.s.StateDir = filepath.Join(mnt, "eich")
 	e.login("3")
 	if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
@@ -497,12 +507,7 @@ func TestReadOnlyStateRemovesNothing(t *testing.T) {
 
 func TestFullDiskRemovesNothing(t *testing.T) {
 	e := newStateEnv(t)
-	mnt := filepath.Join(t.TempDir(), "small")
-	os.Mkdir(mnt, 0o700)
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Fatalf("mount a small tmpfs to fill (needs root): %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	mnt := mountTmpfs(t, "256k") // small, to fill
 	e.s.StateDir = filepath.Join(mnt, "eich")
 	e.login("3")
 	filler, _ := os.Create(filepath.Join(mnt, "filler"))

@@ -3,7 +3,6 @@ package state
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -62,7 +61,7 @@ func BenchmarkLedgerDecode(b *testing.B) {
 // ever writes: SaveLedger refuses it, so it is written here directly) is
 // told corrupt from its size, without reading it.
 func BenchmarkLedgerLoadOversized(b *testing.B) {
-	d := benchDir(b)
+	d := mustOpen(b)
 	if err := d.writeAtomic(ledgerName, benchLedger(100_000).Encode()); err != nil {
 		b.Fatal(err)
 	}
@@ -74,19 +73,10 @@ func BenchmarkLedgerLoadOversized(b *testing.B) {
 	}
 }
 
-func benchDir(b *testing.B) *Dir {
-	b.Helper()
-	d, err := Open(filepath.Join(b.TempDir(), "eich"), true)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return d
-}
-
 func BenchmarkLedgerLoad(b *testing.B) {
 	for _, n := range ledgerSizes {
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
-			d := benchDir(b)
+			d := mustOpen(b)
 			if n > 0 {
 				if err := d.SaveLedger(benchLedger(n)); err != nil {
 					b.Fatal(err)
@@ -108,7 +98,7 @@ func BenchmarkLedgerLoad(b *testing.B) {
 func BenchmarkLedgerSave(b *testing.B) {
 	for _, n := range ledgerSizes {
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
-			d := benchDir(b)
+			d := mustOpen(b)
 			l := benchLedger(n)
 			b.ReportAllocs()
 			for b.Loop() {

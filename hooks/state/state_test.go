@@ -271,8 +271,9 @@ func TestOversizedLedgerIsCorruptWithoutReading(t *testing.T) {
 	}
 }
 
-// mustOpen opens a fresh state dir.
-func mustOpen(t *testing.T) *Dir {
+// mustOpen opens a fresh state dir, for a test or a benchmark, and closes
+// it when that ends.
+func mustOpen(t testing.TB) *Dir {
 	t.Helper()
 	d, err := Open(filepath.Join(t.TempDir(), "eich"), true)
 	if err != nil {
