@@ -17,12 +17,12 @@
 #     sees each simple command, aliases expanded, as $BASH_COMMAND, and the
 #     first PROMPT_COMMAND entry.
 # Two functions run for every command: the trap, _eich_debug (one `case`),
-# and at the prompt _eich_precmd (a bare `return` between EIC commands: it
-# runs what the state variable, _eich_at, names). Only a
-# command that matches pays for more: the exact test (_eich_match), the
-# binary. No fork for any other command, and none at start-up unless a
-# DEBUG trap is already there without a framework. $? and $_ are kept.
-# Loading this twice changes nothing.
+# and at the prompt _eich_precmd (it runs what the state variable, _eich_at,
+# names: a bare `return` between EIC commands). Only a command that matches
+# pays for more: the exact test (_eich_match), the binary. No fork for any
+# other command, and none at start-up unless a DEBUG trap without a
+# framework is already there to be read (bash 3.2: one always). $? and $_
+# are kept. Loading this twice changes nothing.
 
 # Filled in by `eich init bash`.
 # shellcheck disable=SC2016 # a literal path, quoted by eich init
