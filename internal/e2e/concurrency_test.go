@@ -66,126 +66,121 @@ type concShell struct {
 // `hook pre` pruned while other EIC commands were in flight (the policy's
 // k, from the removal log's reasons), which is what the test is for.
 func TestConcurrentLogins(t *testing.T) {
-	t.Parallel()
 	n := countVar(t, "EICH_LOAD", loadDefault, 4)
-	for _, variant := range []string{"staggered", "same-instant"} {
-		t.Run(variant, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			kinds := []string{"zsh", "bash", "fish", "bash"}
-			var cs []*concShell
-			for i, kind := range kinds {
-				c := &concShell{name: kind, kind: kind, sshd: b.SSHD}
-				if i > 0 {
-					c.sshd = b.AddInstance(t)
-				}
-				if slices.Contains(kinds[:i], kind) {
-					c.name = fmt.Sprintf("%s%d", kind, i)
-				}
-				cs = append(cs, c)
+	eachCase(t, []string{"staggered", "same-instant"}, func(t *testing.T, variant string, b *testbed.Bed) {
+		kinds := []string{"zsh", "bash", "fish", "bash"}
+		var cs []*concShell
+		for i, kind := range kinds {
+			c := &concShell{name: kind, kind: kind, sshd: b.SSHD}
+			if i > 0 {
+				c.sshd = b.AddInstance(t)
 			}
-			for _, c := range cs {
-				awsLog := filepath.Join(b.Root, "aws-"+c.name+".log")
-				remote := filepath.Join(b.Root, "remote-"+c.name+".log")
-				env := append(testbed.InstanceEnv(c.sshd), "FAKEAWS_LOG="+awsLog, remoteEnv(remote))
-				rc := []string{testbed.InitLine(c.kind)}
-				if c.name == c.kind {
-					c.sh = testbed.StartShell(t, b, c.kind, rc, env...)
-				} else {
-					c.sh = testbed.StartShellTagged(t, b, c.kind, c.name, rc, env...)
-				}
-				c.pid = c.sh.Tmux.PanePID()
-				name := c.name
-				c.seq = &loginSeq{
-					name: name, sh: c.sh, n: n, awsLog: awsLog, remote: remote,
-					id:   func(i int) string { return fmt.Sprintf("i-%s-%d", name, i) },
-					line: func(i int) string { return fmt.Sprintf("aws ec2-instance-connect ssh --instance-id i-%s-%d", name, i) },
-				}
+			if slices.Contains(kinds[:i], kind) {
+				c.name = fmt.Sprintf("%s%d", kind, i)
 			}
-			rl := b.WrapEichRuns(t)
-			seqs := make([]*loginSeq, len(cs))
-			for i, c := range cs {
-				seqs[i] = c.seq
-				c.seq.check = func(done int) {
-					if !b.Agent.HasUserKeys(t) {
-						t.Fatalf("%s: after login %d a user key is gone; agent:\n%s", c.name, done, b.Agent.Describe(t))
-					}
-					readLedger(t, b) // fails the test if it does not decode
-				}
+			cs = append(cs, c)
+		}
+		for _, c := range cs {
+			awsLog := filepath.Join(b.Root, "aws-"+c.name+".log")
+			remote := filepath.Join(b.Root, "remote-"+c.name+".log")
+			env := append(testbed.InstanceEnv(c.sshd), "FAKEAWS_LOG="+awsLog, remoteEnv(remote))
+			rc := []string{testbed.InitLine(c.kind)}
+			if c.name == c.kind {
+				c.sh = testbed.StartShell(t, b, c.kind, rc, env...)
+			} else {
+				c.sh = testbed.StartShellTagged(t, b, c.kind, c.name, rc, env...)
 			}
+			c.pid = c.sh.Tmux.PanePID()
+			name := c.name
+			c.seq = &loginSeq{
+				name: name, sh: c.sh, n: n, awsLog: awsLog, remote: remote,
+				id:   func(i int) string { return fmt.Sprintf("i-%s-%d", name, i) },
+				line: func(i int) string { return fmt.Sprintf("aws ec2-instance-connect ssh --instance-id i-%s-%d", name, i) },
+			}
+		}
+		rl := b.WrapEichRuns(t)
+		seqs := make([]*loginSeq, len(cs))
+		for i, c := range cs {
+			seqs[i] = c.seq
+			c.seq.check = func(done int) {
+				if !b.Agent.HasUserKeys(t) {
+					t.Fatalf("%s: after login %d a user key is gone; agent:\n%s", c.name, done, b.Agent.Describe(t))
+				}
+				readLedger(t, b) // fails the test if it does not decode
+			}
+		}
 
-			var tick func()
-			switch variant {
-			case "staggered":
-				for i := 1; i < len(cs); i++ {
-					prev := filepath.Join(stateDir(b), "inflight", strconv.Itoa(cs[i-1].pid))
-					started := false
-					cs[i].seq.gate = func(int) bool {
-						if !started {
-							_, err := os.Stat(prev)
-							started = err == nil
-						}
-						return started
+		var tick func()
+		switch variant {
+		case "staggered":
+			for i := 1; i < len(cs); i++ {
+				prev := filepath.Join(stateDir(b), "inflight", strconv.Itoa(cs[i-1].pid))
+				started := false
+				cs[i].seq.gate = func(int) bool {
+					if !started {
+						_, err := os.Stat(prev)
+						started = err == nil
 					}
+					return started
 				}
-			case "same-instant":
-				tick = sameInstant(t, b, cs, n)
 			}
-			start := time.Now()
-			driveLogins(t, tick, seqs...)
-			t.Logf("%d logins in each of %d shells in %v", n, len(cs), time.Since(start).Round(time.Millisecond))
+		case "same-instant":
+			tick = sameInstant(t, b, cs, n)
+		}
+		start := time.Now()
+		driveLogins(t, tick, seqs...)
+		t.Logf("%d logins in each of %d shells in %v", n, len(cs), time.Since(start).Round(time.Millisecond))
 
-			for _, c := range cs {
-				if st := c.sh.Run("false"); st != 1 {
-					t.Errorf("%s: after the logins, $? of `false` is %d, want 1", c.name, st)
-				}
+		for _, c := range cs {
+			if st := c.sh.Run("false"); st != 1 {
+				t.Errorf("%s: after the logins, $? of `false` is %d, want 1", c.name, st)
 			}
-			runs := checkRunsEnded(t, b, rl, runBound)
-			for _, c := range cs {
-				var kinds []string
-				for _, r := range runs {
-					if strings.Contains(r.Args, " --session "+strconv.Itoa(c.pid)+" ") || strings.HasSuffix(r.Args, " --session "+strconv.Itoa(c.pid)) {
-						if r.Status != 0 {
-							t.Errorf("%s: eich %s exited %d", c.name, r.Args, r.Status)
-						}
-						kinds = append(kinds, strings.Fields(r.Args)[1])
+		}
+		runs := checkRunsEnded(t, b, rl, runBound)
+		for _, c := range cs {
+			var kinds []string
+			for _, r := range runs {
+				if strings.Contains(r.Args, " --session "+strconv.Itoa(c.pid)+" ") || strings.HasSuffix(r.Args, " --session "+strconv.Itoa(c.pid)) {
+					if r.Status != 0 {
+						t.Errorf("%s: eich %s exited %d", c.name, r.Args, r.Status)
 					}
-				}
-				want := strings.TrimSpace(strings.Repeat("pre post ", n))
-				if got := strings.Join(kinds, " "); got != want {
-					t.Errorf("%s: eich ran %d times (%.80s…), want a pre and a post per login", c.name, len(kinds), got)
+					kinds = append(kinds, strings.Fields(r.Args)[1])
 				}
 			}
-			if left, _ := os.ReadDir(filepath.Join(stateDir(b), "inflight")); len(left) > 0 {
-				t.Errorf("in-flight registrations left after every command ended: %v", left)
+			want := strings.TrimSpace(strings.Repeat("pre post ", n))
+			if got := strings.Join(kinds, " "); got != want {
+				t.Errorf("%s: eich ran %d times (%.80s…), want a pre and a post per login", c.name, len(kinds), got)
 			}
-			if !b.Agent.HasUserKeys(t) {
-				t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
+		}
+		if left, _ := os.ReadDir(filepath.Join(stateDir(b), "inflight")); len(left) > 0 {
+			t.Errorf("in-flight registrations left after every command ended: %v", left)
+		}
+		if !b.Agent.HasUserKeys(t) {
+			t.Errorf("a user key left the agent; agent:\n%s", b.Agent.Describe(t))
+		}
+		l, size := readLedger(t, b)
+		for _, fp := range b.Agent.UserFingerprints {
+			if e := l.Entries[fp]; e == nil || e.EIC {
+				t.Errorf("user key %s in the ledger: %+v, want it seen and not EIC", fp, e)
 			}
-			l, size := readLedger(t, b)
-			for _, fp := range b.Agent.UserFingerprints {
-				if e := l.Entries[fp]; e == nil || e.EIC {
-					t.Errorf("user key %s in the ledger: %+v, want it seen and not EIC", fp, e)
-				}
+		}
+		k := map[int]int{}
+		classes := map[string]int{}
+		for _, r := range readRemovals(t, b) {
+			if slices.Contains(b.Agent.UserFingerprints, r.Fingerprint) || (r.Class != "eic" && r.Class != "suspect") {
+				t.Errorf("removed %+v: only EIC keys (recorded or not yet) may go", r)
 			}
-			k := map[int]int{}
-			classes := map[string]int{}
-			for _, r := range readRemovals(t, b) {
-				if slices.Contains(b.Agent.UserFingerprints, r.Fingerprint) || (r.Class != "eic" && r.Class != "suspect") {
-					t.Errorf("removed %+v: only EIC keys (recorded or not yet) may go", r)
-				}
-				k[inFlightOthers(r.Reason)]++
-				classes[r.Class]++
-			}
-			t.Logf("removals by class %v, by other EIC commands in flight %v; ledger %d entries, %d bytes; agent now:\n%s", classes, k, len(l.Entries), size, b.Agent.Describe(t))
-			if k[1]+k[2]+k[3] == 0 {
-				t.Errorf("no `hook pre` pruned while another EIC command was in flight (removals by in-flight count: %v): the test did not overlap the logins", k)
-			}
-			if left := b.LeftoverKeyDirs(t); len(left) > 0 {
-				t.Errorf("key dirs left behind: %q", left)
-			}
-		})
-	}
+			k[inFlightOthers(r.Reason)]++
+			classes[r.Class]++
+		}
+		t.Logf("removals by class %v, by other EIC commands in flight %v; ledger %d entries, %d bytes; agent now:\n%s", classes, k, len(l.Entries), size, b.Agent.Describe(t))
+		if k[1]+k[2]+k[3] == 0 {
+			t.Errorf("no `hook pre` pruned while another EIC command was in flight (removals by in-flight count: %v): the test did not overlap the logins", k)
+		}
+		if left := b.LeftoverKeyDirs(t); len(left) > 0 {
+			t.Errorf("key dirs left behind: %q", left)
+		}
+	})
 }
 
 // sameInstant sets up the same-instant variant: each shell's gate holds

@@ -251,9 +251,9 @@ func fisherCase() frameworkCase {
 			if st := sh.Run("fisher remove " + plugin); st != 0 {
 				t.Fatalf("fisher remove: status %d", st)
 			}
-			before := len(w.Starts(t))
-			res := sh.RunEIC(frameworkLine(0))
-			if got := kinds(w.Starts(t)[before:]); got != "" || res.Run.EichEIC != "" {
+			var res testbed.EICResult
+			got := kinds(w.StartsDuring(t, func() { res = sh.RunEIC(frameworkLine(0)) }))
+			if got != "" || res.Run.EichEIC != "" {
 				t.Errorf("after fisher remove, a login started eich %q with EICH_EIC=%q; want no hook", got, res.Run.EichEIC)
 			}
 			if v, ok := childVar(t, b, sh, "EICH_PROMPT"); ok {
@@ -356,9 +356,7 @@ func runFrameworkCase(t *testing.T, dir string, c frameworkCase) {
 		}
 		hookedLogin(t, b, sh, w, line)
 	}
-	before := len(w.Starts(t))
-	sh.Run("echo ordinary")
-	if got := kinds(w.Starts(t)[before:]); got != "" {
+	if got := kinds(w.StartsDuring(t, func() { sh.Run("echo ordinary") })); got != "" {
 		t.Errorf("an ordinary command started eich's hook: %q", got)
 	}
 	// EIC-looking but no login, in the middle of a pipeline: eich runs

@@ -18,14 +18,15 @@ import (
 // than three times what MaxAuthTries 6 lets through without eich.
 const guardLogins = 20
 
-// guardBed is a bed whose ssh config starts with the guard block for the
-// bed's own eich; no shell hook is loaded anywhere. (The block is made
-// in-process: the bed's copy of eich was written a moment ago, and
-// running it at once may meet ETXTBSY while another test forks.)
-func guardBed(t *testing.T) *testbed.Bed {
+// blockBed is a bed whose ssh config starts with the ssh config block of
+// mode ("guard" or "prevent") for the bed's own eich; no shell hook is
+// loaded anywhere. (The block is made in-process: the bed's copy of eich
+// was written a moment ago, and running it at once may meet ETXTBSY
+// while another test forks.)
+func blockBed(t *testing.T, mode string) *testbed.Bed {
 	t.Helper()
 	b := testbed.NewBed(t, built(t))
-	block, err := shells.SSHConfigBlock("guard", b.Eich)
+	block, err := shells.SSHConfigBlock(mode, b.Eich)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestGuardCoversEveryLauncher(t *testing.T) {
 	for _, l := range launchers {
 		t.Run(l.name, func(t *testing.T) {
 			t.Parallel()
-			b := guardBed(t)
+			b := blockBed(t, "guard")
 			cmd := l.cmd(b)
 			cmd.Env = b.Env("FAKEAWS_KEY_FORMAT="+l.format, "SHELL="+testbed.Tool(t, l.shell))
 			out, err := cmd.CombinedOutput()
@@ -141,7 +142,7 @@ func TestGuardCoversEveryLauncher(t *testing.T) {
 // even create the state dir, and the user's key is never marked.
 func TestGuardLeavesOtherSSHAlone(t *testing.T) {
 	t.Parallel()
-	b := guardBed(t)
+	b := blockBed(t, "guard")
 	// The block `eich ssh-config guard` prints runs that eich by its path.
 	eich := built(t).Eich
 	if out, err := exec.Command(eich, "ssh-config", "guard").Output(); err != nil || !strings.Contains(string(out), `Match exec "`+eich+` guard"`) {
@@ -193,7 +194,7 @@ func TestGuardWithTheHook(t *testing.T) {
 	for _, shell := range shells.Names() {
 		t.Run(shell, func(t *testing.T) {
 			t.Parallel()
-			b := guardBed(t)
+			b := blockBed(t, "guard")
 			sh := testbed.StartShell(t, b, shell, []string{testbed.InitLine(shell)})
 			w := b.WrapEich(t)
 			for i := 0; i < logins; i++ {
@@ -238,12 +239,7 @@ func TestGuardWithTheHook(t *testing.T) {
 // still adds its key, and `eich guard --test` writes no state.
 func TestPreventBlock(t *testing.T) {
 	t.Parallel()
-	b := testbed.NewBed(t, built(t))
-	block, err := shells.SSHConfigBlock("prevent", b.Eich)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.WriteSSHConfig(t, block)
+	b := blockBed(t, "prevent")
 	b.Agent.AddStale(t, 6) // more than MaxAuthTries lets through, had they been offered
 	before := len(b.Agent.Keys(t))
 	cmd := exec.Command("sh", "-c", fmt.Sprintf("for i in $(seq %d); do aws ec2-instance-connect ssh --instance-id i-0$i || exit 1; done", 8))

@@ -104,9 +104,7 @@ func TestHookedLogins(t *testing.T) {
 			}
 			if i%3 == 0 {
 				ordinary := ordinaryLines[(i/3)%len(ordinaryLines)]
-				before := len(w.Starts(t))
-				sh.Run(ordinary)
-				if got := w.Starts(t)[before:]; len(got) > 0 {
+				if got := w.StartsDuring(t, func() { sh.Run(ordinary) }); len(got) > 0 {
 					t.Errorf("ordinary command %q started eich: %q", ordinary, got)
 				}
 			}
@@ -115,11 +113,12 @@ func TestHookedLogins(t *testing.T) {
 			t.Errorf("after `false`, $? is %d, want 1", st)
 		}
 		// An EIC command that fails: its status must reach the user.
-		before := len(w.Starts(t))
-		if st := sh.Run("aws ec2-instance-connect ssh --region eu-west-1"); st != 252 {
+		var st int
+		got := w.StartsDuring(t, func() { st = sh.Run("aws ec2-instance-connect ssh --region eu-west-1") })
+		if st != 252 {
 			t.Errorf("after a failing EIC command, $? is %d, want the stand-in's 252", st)
 		}
-		if got := w.Starts(t)[before:]; len(got) != 2 {
+		if !preThenPost(got, sh.Name) {
 			t.Errorf("failing EIC command started eich as %q, want hook pre and hook post", got)
 		}
 		if !b.Agent.HasUserKeys(t) {
@@ -163,13 +162,7 @@ func TestTwoLoginsOnOneLine(t *testing.T) {
 			want = "pre post pre post"
 		}
 		// The last post runs after the line's own output: wait for it.
-		kindsOf := func() string {
-			var kinds []string
-			for _, s := range w.Starts(t) {
-				kinds = append(kinds, strings.Fields(s)[1])
-			}
-			return strings.Join(kinds, " ")
-		}
+		kindsOf := func() string { return kinds(w.Starts(t)) }
 		testbed.WaitFor(t, 10*time.Second, "the hook's eich runs", func() bool {
 			return len(strings.Fields(kindsOf())) >= len(strings.Fields(want))
 		}, kindsOf)

@@ -31,15 +31,23 @@ func built(t *testing.T) *testbed.Binaries {
 }
 
 // eachShell runs f in zsh, bash and fish: one parallel subtest a shell,
-// each with a bed of its own. The test itself runs in parallel with the
-// others (so a shell's subtest can share the machine with another test's).
+// each with a bed of its own.
 func eachShell(t *testing.T, f func(t *testing.T, shell string, b *testbed.Bed)) {
 	t.Helper()
+	eachCase(t, shells.Names(), f)
+}
+
+// eachCase runs f for each name (a shell, a variant): one parallel
+// subtest a name, each with a bed of its own. The test itself runs in
+// parallel with the others (so a subtest can share the machine with
+// another test's).
+func eachCase(t *testing.T, names []string, f func(t *testing.T, name string, b *testbed.Bed)) {
+	t.Helper()
 	t.Parallel()
-	for _, shell := range shells.Names() {
-		t.Run(shell, func(t *testing.T) {
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			f(t, shell, testbed.NewBed(t, built(t)))
+			f(t, name, testbed.NewBed(t, built(t)))
 		})
 	}
 }
@@ -82,19 +90,26 @@ func eichOutput(t *testing.T, b *testbed.Bed, bin string, args ...string) string
 // may run at any prompt, is left out).
 func hookedLogin(t *testing.T, b *testbed.Bed, sh *testbed.Shell, w *testbed.Wrapper, line string) testbed.EICResult {
 	t.Helper()
-	before := len(w.Starts(t))
-	res := sh.RunEIC(line)
+	var res testbed.EICResult
+	starts := w.StartsDuring(t, func() { res = sh.RunEIC(line) })
 	if res.Run.Status != 0 || res.Run.EichEIC != "1" {
 		t.Fatalf("login %q: status %d, EICH_EIC=%q; want 0 and 1; agent:\n%s", line, res.Run.Status, res.Run.EichEIC, b.Agent.Describe(t))
 	}
-	var starts []string
-	for _, start := range w.Starts(t)[before:] {
-		if start != "status" {
-			starts = append(starts, start)
-		}
-	}
-	if len(starts) != 2 || !strings.HasPrefix(starts[0], "hook pre --shell "+sh.Name) || !strings.HasPrefix(starts[1], "hook post --shell "+sh.Name) {
+	if !preThenPost(starts, sh.Name) {
 		t.Errorf("login %q started eich as %q, want one hook pre and one hook post", line, starts)
 	}
 	return res
+}
+
+// preThenPost reports whether starts, the eich processes one command
+// line started in shell, are one `hook pre` and one `hook post` for that
+// shell, `eich status` runs (a prompt segment's) left out.
+func preThenPost(starts []string, shell string) bool {
+	var hook []string
+	for _, start := range starts {
+		if start != "status" {
+			hook = append(hook, start)
+		}
+	}
+	return len(hook) == 2 && strings.HasPrefix(hook[0], "hook pre --shell "+shell) && strings.HasPrefix(hook[1], "hook post --shell "+shell)
 }

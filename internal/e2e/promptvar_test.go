@@ -97,13 +97,11 @@ func TestPromptVariable(t *testing.T) {
 			if got := promptShown(promptBeforeLastMark(one)); got != want {
 				t.Errorf("login %d: the prompt right after it shows %q, want %q (eich status)", i+1, got, want)
 			}
-			before := len(w.Starts(t))
-			two.Run("true")
+			if got := w.StartsDuring(t, func() { two.Run("true") }); len(got) != 0 {
+				t.Errorf("the second shell's prompt started eich %d times", len(got))
+			}
 			if got := promptShown(currentPrompt(two)); got != want {
 				t.Errorf("login %d: the second shell's next prompt shows %q, want %q", i+1, got, want)
-			}
-			if n := len(w.Starts(t)) - before; n != 0 {
-				t.Errorf("the second shell's prompt started eich %d times", n)
 			}
 		}
 		seen := status(t, b)

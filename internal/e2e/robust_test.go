@@ -84,76 +84,71 @@ func TestReloadAndMissingBinary(t *testing.T) {
 // runs, the right $? reaches the PROMPT_COMMAND hooks and the user, and
 // nothing complains.
 func TestBashForeignTrapAndPromptCommand(t *testing.T) {
-	t.Parallel()
-	for _, variant := range []string{"string", "array", "ps0-precmd", "trap-chain"} {
-		t.Run(variant, func(t *testing.T) {
-			t.Parallel()
-			b := testbed.NewBed(t, built(t))
-			debugLog := filepath.Join(b.Root, "debug-trap.log")
-			pcLog := filepath.Join(b.Root, "prompt-command.log")
-			var rc []string
-			switch variant {
-			case "string", "array":
-				// A user's own DEBUG trap, set before eich.
-				rc = append(rc, `trap 'printf "%s\n" "$BASH_COMMAND" >> `+debugLog+`' DEBUG`)
-				if variant == "array" {
-					rc = append(rc, `_pc_first() { echo "first $?" >> `+pcLog+`; }`, `PROMPT_COMMAND=(_pc_first)`)
-				}
-				rc = append(rc,
-					testbed.InitLine("bash"),
-					// direnv's hook, as `direnv hook bash` prints it, loaded after eich.
-					`_direnv_hook() { local previous_exit_status=$?; trap -- '' SIGINT; echo "direnv $previous_exit_status" >> `+pcLog+`; trap - SIGINT; return $previous_exit_status; }`,
-					`if [[ ";${PROMPT_COMMAND[*]:-};" != *";_direnv_hook;"* ]]; then PROMPT_COMMAND="_direnv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"; fi`,
-				)
-			case "ps0-precmd":
-				rc = append(rc,
-					testbed.InitLine("bash"),
-					`_ss_precmd() { local s=$?; PS1="ss[$s]\$ "; echo "direnv $s" >> `+pcLog+`; _ss_status "$s"; eval "$_SS_PROMPT_COMMAND"; }`,
-					`_ss_status() { return "$1"; }`,
-					`_SS_PROMPT_COMMAND=$PROMPT_COMMAND; PROMPT_COMMAND=_ss_precmd`,
-					`PS0='${_ss_start:$((_ss_start=1,0)):0}'"${PS0-}"`,
-				)
-			case "trap-chain":
-				rc = append(rc,
-					testbed.InitLine("bash"),
-					`_ss_found=$(trap -p DEBUG | cut -d' ' -f3 | tr -d \')`,
-					`_ss_preexec_all() { local prev=$1; $_ss_found; printf "%s\n" "$BASH_COMMAND" >> `+debugLog+`; : "$prev"; }`,
-					`trap '_ss_preexec_all "$_"' DEBUG`,
-					`_ss_precmd() { local s=$?; echo "direnv $s" >> `+pcLog+`; return $s; }`,
-					`PROMPT_COMMAND="${PROMPT_COMMAND%;};_ss_precmd;"`,
-				)
+	eachCase(t, []string{"string", "array", "ps0-precmd", "trap-chain"}, func(t *testing.T, variant string, b *testbed.Bed) {
+		debugLog := filepath.Join(b.Root, "debug-trap.log")
+		pcLog := filepath.Join(b.Root, "prompt-command.log")
+		var rc []string
+		switch variant {
+		case "string", "array":
+			// A user's own DEBUG trap, set before eich.
+			rc = append(rc, `trap 'printf "%s\n" "$BASH_COMMAND" >> `+debugLog+`' DEBUG`)
+			if variant == "array" {
+				rc = append(rc, `_pc_first() { echo "first $?" >> `+pcLog+`; }`, `PROMPT_COMMAND=(_pc_first)`)
 			}
-			sh := testbed.StartShell(t, b, "bash", rc)
-			w := b.WrapEich(t)
+			rc = append(rc,
+				testbed.InitLine("bash"),
+				// direnv's hook, as `direnv hook bash` prints it, loaded after eich.
+				`_direnv_hook() { local previous_exit_status=$?; trap -- '' SIGINT; echo "direnv $previous_exit_status" >> `+pcLog+`; trap - SIGINT; return $previous_exit_status; }`,
+				`if [[ ";${PROMPT_COMMAND[*]:-};" != *";_direnv_hook;"* ]]; then PROMPT_COMMAND="_direnv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"; fi`,
+			)
+		case "ps0-precmd":
+			rc = append(rc,
+				testbed.InitLine("bash"),
+				`_ss_precmd() { local s=$?; PS1="ss[$s]\$ "; echo "direnv $s" >> `+pcLog+`; _ss_status "$s"; eval "$_SS_PROMPT_COMMAND"; }`,
+				`_ss_status() { return "$1"; }`,
+				`_SS_PROMPT_COMMAND=$PROMPT_COMMAND; PROMPT_COMMAND=_ss_precmd`,
+				`PS0='${_ss_start:$((_ss_start=1,0)):0}'"${PS0-}"`,
+			)
+		case "trap-chain":
+			rc = append(rc,
+				testbed.InitLine("bash"),
+				`_ss_found=$(trap -p DEBUG | cut -d' ' -f3 | tr -d \')`,
+				`_ss_preexec_all() { local prev=$1; $_ss_found; printf "%s\n" "$BASH_COMMAND" >> `+debugLog+`; : "$prev"; }`,
+				`trap '_ss_preexec_all "$_"' DEBUG`,
+				`_ss_precmd() { local s=$?; echo "direnv $s" >> `+pcLog+`; return $s; }`,
+				`PROMPT_COMMAND="${PROMPT_COMMAND%;};_ss_precmd;"`,
+			)
+		}
+		sh := testbed.StartShell(t, b, "bash", rc)
+		w := b.WrapEich(t)
 
-			for i := 0; i < 3; i++ {
-				hookedLogin(t, b, sh, w, "aws ec2-instance-connect ssh --instance-id i-foreign")
-			}
-			// ($_ is not checked here: the other tools' traps set it themselves.)
-			sh.Run("echo seen-by-debug-trap one two")
-			if st := sh.Run("false"); st != 1 {
-				t.Errorf("$? after false is %d, want 1", st)
-			}
+		for i := 0; i < 3; i++ {
+			hookedLogin(t, b, sh, w, "aws ec2-instance-connect ssh --instance-id i-foreign")
+		}
+		// ($_ is not checked here: the other tools' traps set it themselves.)
+		sh.Run("echo seen-by-debug-trap one two")
+		if st := sh.Run("false"); st != 1 {
+			t.Errorf("$? after false is %d, want 1", st)
+		}
 
-			if variant != "ps0-precmd" {
-				dbg, _ := os.ReadFile(debugLog)
-				for _, want := range []string{"echo seen-by-debug-trap one two", "aws ec2-instance-connect ssh --instance-id i-foreign"} {
-					if !strings.Contains(string(dbg), want+"\n") {
-						t.Errorf("the other DEBUG trap did not see %q; it saw:\n%s", want, dbg)
-					}
+		if variant != "ps0-precmd" {
+			dbg, _ := os.ReadFile(debugLog)
+			for _, want := range []string{"echo seen-by-debug-trap one two", "aws ec2-instance-connect ssh --instance-id i-foreign"} {
+				if !strings.Contains(string(dbg), want+"\n") {
+					t.Errorf("the other DEBUG trap did not see %q; it saw:\n%s", want, dbg)
 				}
 			}
-			pc, _ := os.ReadFile(pcLog)
-			lines := strings.Split(strings.TrimSpace(string(pc)), "\n")
-			if !slices.Contains(lines, "direnv 1") || !slices.Contains(lines, "direnv 0") {
-				t.Errorf("the other PROMPT_COMMAND hook did not run with the right $? (want lines \"direnv 0\" and \"direnv 1\"):\n%s", pc)
-			}
-			if variant == "array" && !slices.Contains(lines, "first 1") {
-				t.Errorf("PROMPT_COMMAND array element did not run with the right $? (want \"first 1\"):\n%s", pc)
-			}
-			if pane := sh.Tmux.Capture(); strings.Contains(pane, "bash: ") {
-				t.Errorf("bash complained:\n%s", pane)
-			}
-		})
-	}
+		}
+		pc, _ := os.ReadFile(pcLog)
+		lines := strings.Split(strings.TrimSpace(string(pc)), "\n")
+		if !slices.Contains(lines, "direnv 1") || !slices.Contains(lines, "direnv 0") {
+			t.Errorf("the other PROMPT_COMMAND hook did not run with the right $? (want lines \"direnv 0\" and \"direnv 1\"):\n%s", pc)
+		}
+		if variant == "array" && !slices.Contains(lines, "first 1") {
+			t.Errorf("PROMPT_COMMAND array element did not run with the right $? (want \"first 1\"):\n%s", pc)
+		}
+		if pane := sh.Tmux.Capture(); strings.Contains(pane, "bash: ") {
+			t.Errorf("bash complained:\n%s", pane)
+		}
+	})
 }

@@ -51,6 +51,15 @@ func (w *Wrapper) Starts(t testing.TB) []string {
 	return ReadLines(t, w.Log)
 }
 
+// StartsDuring runs f and returns the argument lists of the eich
+// processes started while it ran.
+func (w *Wrapper) StartsDuring(t testing.TB, f func()) []string {
+	t.Helper()
+	before := len(w.Starts(t))
+	f()
+	return w.Starts(t)[before:]
+}
+
 // ReadLines returns a log file's lines; none when it does not exist yet.
 func ReadLines(t testing.TB, path string) []string {
 	t.Helper()
