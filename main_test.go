@@ -137,7 +137,7 @@ func TestHookPreTakesTheLineAsData(t *testing.T) {
 		"ls -la":                   1,
 		strings.Repeat("x", 3<<20): 1,
 	} {
-		_, errOut, code := run(t, line, sock, "hook", "pre", "--shell", "zsh", "--session", "1")
+		_, errOut, code := run(t, line, sock, "hook", "pre", "--session", "1")
 		if code != want {
 			t.Errorf("hook pre on %.60q: exit %d (stderr %q), want %d", line, code, errOut, want)
 		}

@@ -271,7 +271,7 @@ EOF
 	# --- hyperfine: hook pre (the line comes on stdin, so through sh) -------
 	log "timing hook pre ($runs runs each)"
 	echo 'aws --profile prod ec2-instance-connect ssh --instance-id i-0123456789abcdef0' >"$work/eic-line"
-	pre="$eich hook pre --shell zsh --session 4242 <$work/eic-line"
+	pre="$eich hook pre --session 4242 <$work/eic-line"
 	shm=
 	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 		shm=$(mktemp -d /dev/shm/eich-bench.XXXXXX)

@@ -213,7 +213,7 @@ _eich_line() {
 	if [ -n "$_eich_old" ]; then
 		_eich_old_bash pre "$1"
 	fi
-	if "$_eich_bin" hook pre --shell bash --session "$$" <<<"$1"; then
+	if "$_eich_bin" hook pre --session "$$" <<<"$1"; then
 		export EICH_EIC=1
 		_eich_active=1
 		_eich_at=_eich_after
@@ -231,7 +231,7 @@ _eich_close() {
 		_eich_active=
 		unset EICH_EIC
 		if [ -f "$_eich_bin" ] && [ -x "$_eich_bin" ]; then
-			"$_eich_bin" hook post --shell bash --session "$$" --status "$1" </dev/null
+			"$_eich_bin" hook post --session "$$" --status "$1" </dev/null
 		fi
 	fi
 }

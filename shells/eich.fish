@@ -157,7 +157,7 @@ function _eich_line
         end
     end
     _eich_usable; or return 0
-    if printf '%s\n' "$text" | $_eich_bin hook pre --shell fish --session $fish_pid
+    if printf '%s\n' "$text" | $_eich_bin hook pre --session $fish_pid
         set -gx EICH_EIC 1
         # Closes the command, then erases itself.
         function _eich_postexec --on-event fish_postexec
@@ -165,7 +165,7 @@ function _eich_line
             functions -e _eich_postexec
             set -e EICH_EIC
             if test -f "$_eich_bin" -a -x "$_eich_bin"
-                $_eich_bin hook post --shell fish --session $fish_pid --status $s </dev/null
+                $_eich_bin hook post --session $fish_pid --status $s </dev/null
             end
         end
     end

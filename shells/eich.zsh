@@ -112,7 +112,7 @@ _eich_line() {
 		_eich_match "$text" || return 0
 	fi
 	_eich_usable || return 0
-	if "$_eich_bin" hook pre --shell zsh --session $$ <<<"$text"; then
+	if "$_eich_bin" hook pre --session $$ <<<"$text"; then
 		export EICH_EIC=1
 		typeset -g _eich_at=close
 		# First of the precmd hooks, so that those that show the agent's
@@ -146,7 +146,7 @@ _eich_step() {
 	(close)
 		unset EICH_EIC
 		if [[ -f $_eich_bin && -x $_eich_bin ]]; then
-			"$_eich_bin" hook post --shell zsh --session $$ --status $_eich_s </dev/null
+			"$_eich_bin" hook post --session $$ --status $_eich_s </dev/null
 		fi
 		;;
 	esac

@@ -184,7 +184,6 @@ func newApp() *cli.Command {
 						Name:  "pre",
 						Usage: "before a command line (read from stdin); exit 0 if it is an EIC command, 1 if not",
 						Flags: []cli.Flag{
-							&cli.StringFlag{Name: "shell"},
 							&cli.StringFlag{Name: "session", Usage: "the shell's pid"},
 						},
 						Action: withHookSettings(cmdHookPre),
@@ -193,8 +192,7 @@ func newApp() *cli.Command {
 						Name:  "post",
 						Usage: "after an EIC command",
 						Flags: []cli.Flag{
-							&cli.StringFlag{Name: "shell"},
-							&cli.StringFlag{Name: "session"},
+							&cli.StringFlag{Name: "session", Usage: "the shell's pid"},
 							&cli.IntFlag{Name: "status", Usage: "the EIC command's exit status"},
 						},
 						Action: withHookSettings(func(c *cli.Command, s *hooks.Settings) error {

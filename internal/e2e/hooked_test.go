@@ -118,7 +118,7 @@ func TestHookedLogins(t *testing.T) {
 		if st != 252 {
 			t.Errorf("after a failing EIC command, $? is %d, want the stand-in's 252", st)
 		}
-		if !preThenPost(got, sh.Name) {
+		if !preThenPost(got) {
 			t.Errorf("failing EIC command started eich as %q, want hook pre and hook post", got)
 		}
 		if !b.Agent.HasUserKeys(t) {

@@ -143,7 +143,7 @@ func TestHostileInputAtThePrompt(t *testing.T) {
 				t.Errorf("%s: the substitution ran %d times, want %d (the shell's own expansion only)", c.name, got, c.runs)
 			}
 			starts := w.Starts(t)[startsBefore:]
-			if !preThenPost(starts, shell) {
+			if !preThenPost(starts) {
 				t.Errorf("%s: eich started as %q, want one hook pre and one hook post", c.name, starts)
 			}
 		}

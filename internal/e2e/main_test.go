@@ -95,21 +95,21 @@ func hookedLogin(t *testing.T, b *testbed.Bed, sh *testbed.Shell, w *testbed.Wra
 	if res.Run.Status != 0 || res.Run.EichEIC != "1" {
 		t.Fatalf("login %q: status %d, EICH_EIC=%q; want 0 and 1; agent:\n%s", line, res.Run.Status, res.Run.EichEIC, b.Agent.Describe(t))
 	}
-	if !preThenPost(starts, sh.Name) {
+	if !preThenPost(starts) {
 		t.Errorf("login %q started eich as %q, want one hook pre and one hook post", line, starts)
 	}
 	return res
 }
 
 // preThenPost reports whether starts, the eich processes one command
-// line started in shell, are one `hook pre` and one `hook post` for that
-// shell, `eich status` runs (a prompt segment's) left out.
-func preThenPost(starts []string, shell string) bool {
+// line started, are one `hook pre` and one `hook post`, `eich status`
+// runs (a prompt segment's) left out.
+func preThenPost(starts []string) bool {
 	var hook []string
 	for _, start := range starts {
 		if start != "status" {
 			hook = append(hook, start)
 		}
 	}
-	return len(hook) == 2 && strings.HasPrefix(hook[0], "hook pre --shell "+shell) && strings.HasPrefix(hook[1], "hook post --shell "+shell)
+	return len(hook) == 2 && strings.HasPrefix(hook[0], "hook pre --session ") && strings.HasPrefix(hook[1], "hook post --session ")
 }

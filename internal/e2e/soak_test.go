@@ -216,9 +216,9 @@ func TestSoak(t *testing.T) {
 				t.Errorf("%d logins started eich %d times, want %d", n, len(runs), 2*n)
 			}
 			for i, r := range runs {
-				want := "hook pre --shell " + shell
+				want := "hook pre --session "
 				if i%2 == 1 {
-					want = "hook post --shell " + shell
+					want = "hook post --session "
 				}
 				if !strings.HasPrefix(r.Args, want) || r.Status != 0 {
 					t.Errorf("eich run %d is %q with status %d, want %q with 0", i+1, r.Args, r.Status, want)

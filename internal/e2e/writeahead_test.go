@@ -60,7 +60,7 @@ func stopAtRequest(t *testing.T, eich string, sig syscall.Signal, n int, deliver
 		return delivered
 	})
 	stateHome := t.TempDir()
-	cmd := exec.Command(eich, "hook", "pre", "--shell", "bash", "--session", "4242")
+	cmd := exec.Command(eich, "hook", "pre", "--session", "4242")
 	cmd.Env = testbed.PrivateEnv(t, "SSH_AUTH_SOCK="+proxy, "XDG_STATE_HOME="+stateHome,
 		"EICH_HOOK_BUDGET=20s", "EICH_AGENT_TIMEOUT=10s")
 	cmd.Stdin = strings.NewReader("aws ec2-instance-connect ssh --instance-id i-0123456789abcdef0")
