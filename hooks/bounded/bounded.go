@@ -15,7 +15,8 @@
 // The child reads the command line the parent read from its stdin, and
 // writes its one line to a pipe that the parent copies to its stderr,
 // never to the terminal itself: a child that wakes late stays silent. It
-// shares the parent's process group, so Ctrl-C stops both.
+// shares the parent's process group, so Ctrl-C stops both, and the parent
+// of a child stopped so stops by the same signal.
 package bounded
 
 import (
@@ -24,9 +25,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -102,9 +105,28 @@ func Run(start, deadline time.Time, stdin []byte, stderr io.Writer) (bool, error
 	select {
 	case <-exited:
 		stderr.Write(line)
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			stopLike(ws.Signal())
+		}
 		return true, nil
 	case <-timer.C:
 		return false, nil
+	}
+}
+
+// stopLike ends this process by sig when the child was stopped by a
+// signal that stops a command: Ctrl-C reaches both processes, and the
+// parent, which waits for the child, may see it end before its own signal
+// is handled; it must not then return as if the work were done (the shell
+// would run the line the user interrupted). A child that crashed or was
+// killed alone leaves the parent to return, and the command to run.
+func stopLike(sig syscall.Signal) {
+	switch sig {
+	case syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP:
+		signal.Reset(sig)
+		syscall.Kill(os.Getpid(), sig)
+		time.Sleep(time.Second) // the signal ends the process before this does
+		os.Exit(128 + int(sig))
 	}
 }
 

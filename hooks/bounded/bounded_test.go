@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,14 +19,25 @@ import (
 // wait for the disk.
 const (
 	modeVar    = "EICH_BOUNDED_TEST_MODE"
+	parentVar  = "EICH_BOUNDED_TEST_PARENT"
 	releaseVar = "EICH_BOUNDED_TEST_RELEASE"
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(parentVar) != "" {
+		// A hook's parent: Run, then exit 0 if it returns.
+		os.Unsetenv(parentVar)
+		start := time.Now()
+		Run(start, start.Add(time.Minute), nil, os.Stderr)
+		os.Exit(0)
+	}
 	if _, _, ok := Child(); ok {
 		switch os.Getenv(modeVar) {
 		case "echo":
 			io.Copy(os.Stderr, os.Stdin)
+		case "interrupt":
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+			time.Sleep(time.Minute)
 		case "hang":
 			for end := time.Now().Add(5 * time.Minute); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
 				if _, err := os.Stat(os.Getenv(releaseVar)); err == nil {
@@ -73,6 +86,19 @@ func TestRunReturnsAtTheDeadline(t *testing.T) {
 	}
 	if stderr.Len() != 0 {
 		t.Errorf("a child that did not end had its output relayed: %q", stderr.String())
+	}
+}
+
+// TestParentStopsWithAnInterruptedChild runs the test binary as a hook's
+// parent whose child Ctrl-C stopped: the parent stops by SIGINT too,
+// whatever reached it first, and does not exit 0 as if the work were done.
+func TestParentStopsWithAnInterruptedChild(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), parentVar+"=1", modeVar+"=interrupt")
+	err := cmd.Run()
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Fatalf("the parent ended with %v (%v), want stopped by SIGINT", cmd.ProcessState, err)
 	}
 }
 
