@@ -109,7 +109,7 @@ func Doctor(s *Settings, host string) (*DoctorReport, error) {
 	r := &DoctorReport{}
 	r.add(Info, "limit: MaxAuthTries %d, mode %s, agent deadline %v, hook budget %v", s.MaxAuthTries, s.Mode, s.AgentTimeout, s.HookBudget)
 
-	socket := s.shellAgent()
+	socket := s.Socket
 	name, removal := guessAgent(socket)
 	ss := openSession(s, readState, false)
 	defer ss.close()

@@ -178,7 +178,7 @@ func guardRun(s *Settings, g guardedLogin) string {
 		ss.saveLedger()
 		return errLine(markErr)
 	}
-	socket := s.shellAgent()
+	socket := s.Socket
 	line := ss.beforeLogin(strconv.Itoa(g.sshPID), socket, socket, g.login.GeneratesKey)
 	if markErr != nil && line != "" {
 		return line + "; " + errLine(markErr)

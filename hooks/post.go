@@ -24,7 +24,7 @@ func postRun(s *Settings, session string, status int) string {
 	if err := ss.spent(); err != nil {
 		return err.Error() + "; the key of this login is not recorded"
 	}
-	shell := s.shellAgent()
+	shell := s.Socket
 	var fin state.InFlight
 	started, overlapped := false, true
 	if ss.writable() {

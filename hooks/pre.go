@@ -31,7 +31,7 @@ func preRun(s *Settings, session string, login cmdline.Login) string {
 	if err := ss.spent(); err != nil {
 		return err.Error() + "; not pruning"
 	}
-	shell := s.shellAgent()
+	shell := s.Socket
 	socket, err := loginAgent(login, shell, s.Home)
 	if err != nil {
 		return err.Error() + "; not pruning"

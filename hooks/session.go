@@ -69,9 +69,6 @@ func (s *Settings) parent() int {
 	return os.Getppid()
 }
 
-// shellAgent is the agent socket of the shell that ran eich.
-func (s *Settings) shellAgent() string { return s.Socket }
-
 // sshDir is ~/.ssh; empty when there is no home.
 func (s *Settings) sshDir() string {
 	if s.Home == "" {
@@ -147,7 +144,7 @@ func openSession(s *Settings, access access, budgeted bool) *session {
 // openAgentSession is openSession, then a connection to the shell's agent.
 func openAgentSession(s *Settings, access access) (*session, error) {
 	ss := openSession(s, access, false)
-	if err := ss.connect(s.shellAgent()); err != nil {
+	if err := ss.connect(s.Socket); err != nil {
 		ss.close()
 		return nil, err
 	}

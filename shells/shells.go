@@ -15,7 +15,7 @@
 //
 // The shell side only runs a cheap pattern test; `eich hook pre` decides.
 // Its contract: the command line on stdin; exit 0 = an EIC command (the shell
-// exports EnvVar=1 while it runs and calls `eich hook post` after it); any
+// exports settings.EICVar=1 while it runs and calls `eich hook post` after it); any
 // other status = do nothing more.
 package shells
 
@@ -26,10 +26,6 @@ import (
 
 	"github.com/eich-dev/eich/hooks/settings"
 )
-
-// EnvVar is exported (as "1") by the hooks while an EIC command runs; the
-// block from SSHConfig matches on it.
-const EnvVar = settings.EICVar
 
 var (
 	//go:embed eich.zsh

@@ -3,6 +3,8 @@ package shells
 import (
 	"fmt"
 	"strings"
+
+	"github.com/eich-dev/eich/hooks/settings"
 )
 
 // The blocks `eich ssh-config` prints, one per kind. `Match exec` runs its
@@ -15,10 +17,10 @@ var SSHConfigKinds = []string{"hook", "guard", "prevent"}
 const hookBlock = `# eich: EC2 Instance Connect logins from a hooked shell (printed by
 # ` + "`eich ssh-config hook`" + `). Put this block at the TOP of ~/.ssh/config: ssh keeps
 # the first value it finds for each option. While a hooked shell runs an EIC
-# command it exports ` + EnvVar + `=1; then ssh offers only the fresh -i key
+# command it exports ` + settings.EICVar + `=1; then ssh offers only the fresh -i key
 # (IdentitiesOnly yes), so stale agent keys cannot use up MaxAuthTries, and
 # does not add that key to the agent (AddKeysToAgent no), so nothing piles up.
-Match exec "printenv ` + EnvVar + ` >/dev/null"
+Match exec "printenv ` + settings.EICVar + ` >/dev/null"
     IdentitiesOnly yes
     AddKeysToAgent no
 # End of the eich block: what follows applies to every login again.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eich-dev/eich/hooks/settings"
 	"github.com/eich-dev/eich/internal/testbed"
 	"github.com/eich-dev/eich/shells"
 )
@@ -50,7 +51,7 @@ func TestSSHConfigBlockMatchesOnlyEIC(t *testing.T) {
 		if off["identitiesonly"] != "no" || off["addkeystoagent"] != "true" {
 			t.Errorf("SHELL=%s, EICH_EIC unset: identitiesonly=%s addkeystoagent=%s, want no / true (the user's own config)", shell, off["identitiesonly"], off["addkeystoagent"])
 		}
-		on := sshG(t, b, "SHELL="+shell, shells.EnvVar+"=1")
+		on := sshG(t, b, "SHELL="+shell, settings.EICVar+"=1")
 		if on["identitiesonly"] != "yes" || on["addkeystoagent"] != "false" {
 			t.Errorf("SHELL=%s, EICH_EIC=1: identitiesonly=%s addkeystoagent=%s, want yes / false", shell, on["identitiesonly"], on["addkeystoagent"])
 		}
